@@ -1,0 +1,195 @@
+// Package sqldb is the SQL implementation of Polex's storage contracts,
+// shared by both engines. The sqlite and postgres packages open a connection,
+// apply their own numbered migrations and hand a *DB to the application.
+//
+// Queries use $N placeholders, which both modernc.org/sqlite and pgx accept,
+// and portable SQL; times are stored as BIGINT Unix nanoseconds (UTC). Where
+// the engines differ (locking, bulk inserts) the code branches on DB.Engine.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/polex-org/polex/internal/errs"
+)
+
+// Engine names a storage engine.
+type Engine string
+
+// The engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open database of either engine.
+type DB struct {
+	SQL    *sql.DB
+	Engine Engine
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// New wraps an open *sql.DB.
+func New(db *sql.DB, engine Engine) *DB {
+	return &DB{SQL: db, Engine: engine, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.SQL.PingContext(ctx); err != nil {
+		return errs.E("sqldb.Ping", errs.Unavailable, err)
+	}
+	return nil
+}
+
+// Tx runs fn in a transaction, committing when it returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return errs.E("sqldb.Tx", errs.Unavailable, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return errs.E("sqldb.Tx", dbKind(err), err)
+	}
+	return nil
+}
+
+// Nanos converts t to the stored form; the zero time is stored as 0.
+func Nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// Time converts a stored value back; 0 is the zero time.
+func Time(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// wrap turns a driver error into an *errs.Error for op: sql.ErrNoRows
+// becomes NotFound, unique violations Conflict.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(op, errs.NotFound, err)
+	}
+	return errs.E(op, dbKind(err), err)
+}
+
+// dbKind classifies a driver error by its text, which works for both drivers
+// without importing them here.
+func dbKind(err error) errs.Kind {
+	s := err.Error()
+	switch {
+	case strings.Contains(s, "UNIQUE constraint failed"), strings.Contains(s, "SQLSTATE 23505"),
+		strings.Contains(s, "PRIMARY KEY constraint failed"):
+		return errs.Conflict
+	case strings.Contains(s, "FOREIGN KEY constraint failed"), strings.Contains(s, "SQLSTATE 23503"):
+		return errs.Invalid
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return errs.Unavailable
+	case strings.Contains(s, "database is locked"), strings.Contains(s, "SQLITE_BUSY"),
+		strings.Contains(s, "connection refused"), strings.Contains(s, "sql: database is closed"):
+		return errs.Unavailable
+	}
+	return errs.Internal
+}
+
+// Migration is one numbered SQL file.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// LoadMigrations reads files named NNNN_name.sql from fsys, sorted by number.
+func LoadMigrations(fsys fs.FS) ([]Migration, error) {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, errs.E("sqldb.LoadMigrations", errs.Internal, err)
+	}
+	var ms []Migration
+	seen := map[int]string{}
+	for _, n := range names {
+		num, _, ok := strings.Cut(n, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, errs.E("sqldb.LoadMigrations", errs.Internal, fmt.Sprintf("bad migration file name %q", n))
+		}
+		if prev, dup := seen[v]; dup {
+			return nil, errs.E("sqldb.LoadMigrations", errs.Internal, fmt.Sprintf("migrations %q and %q share number %d", prev, n, v))
+		}
+		seen[v] = n
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, errs.E("sqldb.LoadMigrations", errs.Internal, err)
+		}
+		ms = append(ms, Migration{Version: v, Name: n, SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	return ms, nil
+}
+
+// Migrate applies every migration not yet recorded in schema_migrations,
+// each in its own transaction, and returns the names applied. lock, when not
+// empty, is a statement run first inside each transaction to serialise
+// concurrent migrators (PostgreSQL advisory lock).
+func (db *DB) Migrate(ctx context.Context, ms []Migration) ([]string, error) {
+	const op = "sqldb.Migrate"
+	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return nil, errs.E(op, errs.Unavailable, err)
+	}
+	var applied []string
+	for _, m := range ms {
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			if db.Engine == Postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7305001)`); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.Version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.Version, m.Name, Nanos(db.Now())); err != nil {
+				return err
+			}
+			applied = append(applied, m.Name)
+			return nil
+		})
+		if err != nil {
+			return applied, errs.E(op, errs.Internal, err)
+		}
+	}
+	return applied, nil
+}

@@ -1,0 +1,71 @@
+// Package sqlite opens Polex's embedded default engine: a SQLite database
+// file in the data directory, through modernc.org/sqlite (pure Go), in WAL
+// mode with foreign keys on and full fsync at commit, so that nothing
+// acknowledged is lost on a crash.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/store/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// FileName is the database file's name inside the data directory.
+const FileName = "polex.db"
+
+// Migrations returns the engine's numbered migrations.
+func Migrations() ([]sqldb.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, errs.E("sqlite.Migrations", errs.Internal, err)
+	}
+	return sqldb.LoadMigrations(sub)
+}
+
+// Open opens (creating when missing) the database in dir and applies every
+// pending migration.
+func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
+	const op = "sqlite.Open"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, errs.E(op, errs.Invalid, "cannot create data directory "+dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
+	db := sqldb.New(sdb, sqldb.SQLite)
+	if err := db.Ping(ctx); err != nil {
+		sdb.Close()
+		return nil, errs.E(op, "cannot open database "+path, err)
+	}
+	ms, err := Migrations()
+	if err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx, ms); err != nil {
+		sdb.Close()
+		return nil, errs.E(op, err)
+	}
+	return db, nil
+}
