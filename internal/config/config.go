@@ -28,12 +28,13 @@ type Config struct {
 	DemoMode    bool          // second factor off; set only by `polex demo`
 	MaxBody     int64         // request body limit in bytes for the JSON API
 	ShutdownFor time.Duration // grace period for requests in flight at shutdown
+	Version     string        // the build's version, shown in the API description
 }
 
 // Default returns the defaults.
 func Default() Config {
 	return Config{DataDir: "polex-data", Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
-		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second}
+		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second, Version: "dev"}
 }
 
 // FromEnv returns the defaults overridden by POLEX_* variables read through getenv.

@@ -40,6 +40,9 @@ func Engines() []Engine {
 func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	if os.Getenv(EnvPostgres) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set in CI: the PostgreSQL engine must be tested", EnvPostgres)
+		}
 		t.Logf("%s is not set: PostgreSQL engine not tested", EnvPostgres)
 	}
 	for _, e := range Engines() {
@@ -63,6 +66,9 @@ func OpenSQLite(t testing.TB) *sqldb.DB {
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
+	if base == "" && os.Getenv("CI") == "true" {
+		t.Fatalf("%s is not set in CI", EnvPostgres)
+	}
 	if base == "" {
 		t.Skipf("%s is not set", EnvPostgres)
 	}
