@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/polex-org/polex/internal/identity"
+)
+
+// chromium returns the path of Debian's chromium, or "".
+func chromium() string {
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	return ""
+}
+
+// TestBrowser drives headless chromium through the interface: sign in
+// (in demo mode, then with a TOTP code), switch to French and to Arabic,
+// create a user through the form and find it in the list and the store.
+// It runs whenever chromium is installed, and must run in CI.
+func TestBrowser(t *testing.T) {
+	exe := chromium()
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed, and CI=true requires the browser suite")
+		}
+		t.Skip("chromium is not installed (/usr/bin/chromium, or chromium on PATH): browser suite skipped")
+	}
+	start := time.Now()
+	t.Run("demo", func(t *testing.T) { browse(t, exe, true) })
+	t.Run("totp", func(t *testing.T) { browse(t, exe, false) })
+	t.Logf("browser suite took %s", time.Since(start).Round(time.Millisecond))
+}
+
+func browse(t *testing.T, exe string, demo bool) {
+	f := newFixture(t, fixtureOpts{demo: demo})
+	ts := httptest.NewServer(f.srv.Handler()) // a real listener on 127.0.0.1
+	defer ts.Close()
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+
+	// Collect what the pages report from the first event on: errors of the
+	// browser log (CSP violations, failed loads) and script exceptions.
+	var mu sync.Mutex
+	var problems []string
+	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				problems = append(problems, ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, ev.ExceptionDetails.Text)
+		}
+	}))
+	defer cancelBrowser()
+
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	base := ts.URL
+	do("login page",
+		chromedp.Navigate(base+"/"), // sends the visitor to the login page
+		chromedp.WaitVisible(css("#login-form")),
+		chromedp.SendKeys(css("#username"), "fr.admin"),
+		chromedp.SendKeys(css("#password"), testPassword),
+	)
+	if !demo {
+		// Typed as late as possible, so that the code is current.
+		code, err := identity.TOTPCode(f.users["fr.admin"].TOTP, time.Now())
+		must(t, err)
+		do("code", chromedp.SendKeys(css("#code"), code))
+	}
+	do("sign in", chromedp.Click(css("#login-submit")), chromedp.WaitVisible(css("#role-ncb-admin")))
+	welcome := text("main h1")
+
+	do("French", chromedp.Click(css(`form.lang button[value="fr"]`)), chromedp.WaitReady(css(`html[lang="fr"]`)))
+	logoutFR, h1FR := text("#logout"), text("main h1")
+
+	do("Arabic", chromedp.Click(css(`form.lang button[value="ar"]`)), chromedp.WaitReady(css(`html[lang="ar"]`)))
+	dir, err := chromedp.Run(ctx, chromedp.AttributeValue(css("html"), "dir"))
+	must(t, err)
+	cssDir, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).direction`))
+	must(t, err)
+
+	// Create a user through the form, still in Arabic.
+	do("new-user form",
+		chromedp.Click(css(`nav a[href="/users"]`)),
+		chromedp.WaitVisible(css("#new-user")),
+		chromedp.Click(css("#new-user")),
+		chromedp.WaitVisible(css("#user-form")),
+		chromedp.SendKeys(css("#username"), "amina.diallo"),
+		chromedp.SendKeys(css("#display_name"), "Amina Diallo"),
+		chromedp.SetValue(css("#org"), "fr-police"),
+		chromedp.Click(css("#role-officer")),
+		chromedp.Click(css("#role-cyber-expert")),
+		chromedp.SetValue(css("#clearance"), "restricted"),
+		chromedp.SendKeys(css("#password"), "a long enough passphrase"),
+		chromedp.SetValue(css("#language"), "ar"),
+		chromedp.Click(css("#create-user")),
+		chromedp.WaitVisible(css("#totp-secret")),
+	)
+	secret := text("#totp-secret")
+	do("back to the list", chromedp.Click(css("#back-to-users")), chromedp.WaitVisible(css(`[id="user-amina.diallo"]`)))
+	listed := text(`[id="user-amina.diallo"]`)
+
+	// The viewport, as a PNG: a full-page capture of a right-to-left page
+	// comes out shifted.
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	shot := filepath.Join(t.TempDir(), "users-ar.png")
+	must(t, os.WriteFile(shot, png, 0o644))
+	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	if dir := os.Getenv("POLEX_SCREENSHOTS"); dir != "" {
+		must(t, os.WriteFile(filepath.Join(dir, "users-ar-"+map[bool]string{true: "demo", false: "totp"}[demo]+".png"), png, 0o644))
+	}
+
+	do("sign out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#login-form")))
+	loginTitle := text("main h1")
+
+	if welcome != "Welcome, Françoise Admin" {
+		t.Errorf("home page heading %q", welcome)
+	}
+	if logoutFR != "Se déconnecter" || h1FR != "Bienvenue, Françoise Admin" {
+		t.Errorf("French page: %q, %q", logoutFR, h1FR)
+	}
+	if !dir.Exists || dir.Value != "rtl" || cssDir != "rtl" {
+		t.Errorf("Arabic page: dir=%+v, computed direction %q", dir, cssDir)
+	}
+	if !strings.Contains(listed, "Amina Diallo") || !strings.Contains(listed, "amina.diallo") {
+		t.Errorf("list row: %q", listed)
+	}
+	if loginTitle != "تسجيل الدخول" {
+		t.Errorf("login page after logout: %q", loginTitle)
+	}
+	u := f.user("amina.diallo")
+	if u.Org != "fr-police" || u.Country != "FR" || u.Clearance != identity.Restricted || u.Language != "ar" ||
+		!u.HasRole(identity.Officer) || !u.HasRole(identity.CyberExpert) || u.TOTPSecret != secret {
+		t.Errorf("stored user: %+v (secret shown %q)", u, secret)
+	}
+	if !identity.CheckPassword(u.PasswordHash, "a long enough passphrase") {
+		t.Error("stored password differs")
+	}
+	if n := len(f.audit.find("session.login")); n != 1 {
+		t.Errorf("%d login entries", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser reported: %s", p)
+	}
+}

@@ -1,0 +1,163 @@
+// Package web is Polex's browser interface: server-rendered html/template
+// pages in the four official languages (English, French, Spanish and
+// Arabic), with templates, message catalogues and the style sheet embedded
+// in the binary. It uses no JavaScript.
+//
+// Every route passes through one wrapper (safe.go) that sets strict headers
+// (a Content-Security-Policy without 'unsafe-inline', nosniff, no framing,
+// no referrer), allows only GET, HEAD and POST, resolves the session cookie,
+// and refuses any POST that does not carry a valid CSRF token or that comes
+// from another origin. Handlers return errors; one function turns them into
+// pages (errors.go) and logs only the internal ones.
+//
+// The package authorises nothing itself: it calls identity and admin, which
+// ask the policy package and write the audit log.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/polex-org/polex/internal/admin"
+	"github.com/polex-org/polex/internal/identity"
+)
+
+// Deps are what the web interface needs from the rest of Polex.
+type Deps struct {
+	Identity *identity.Service
+	Admin    *admin.Service
+	// Audit records logins (successful or not) and logouts. Reads of
+	// administrative data are audited by Admin.
+	Audit  admin.AuditLog
+	Logger *slog.Logger // nil discards logs
+	// Secure says the interface is served over TLS: cookies get the Secure
+	// attribute and responses carry Strict-Transport-Security.
+	Secure bool
+	// DemoMode shows a banner saying that the second factor is off. It must
+	// match the identity service's configuration.
+	DemoMode bool
+}
+
+// Server serves the browser interface.
+type Server struct {
+	d      Deps
+	log    *slog.Logger
+	cat    *catalogues
+	tmpl   *templates
+	static *assets
+	cop    *http.CrossOriginProtection
+	mux    *http.ServeMux
+	now    func() time.Time
+
+	csrfCookie string // name of the login form's double-submit cookie
+}
+
+// Cookie names.
+const (
+	sessionCookie = "polex_session"
+	langCookie    = "polex_lang"
+)
+
+// New returns a Server, or an error when a dependency is missing or an
+// embedded template or catalogue is broken.
+func New(d Deps) (*Server, error) {
+	if d.Identity == nil || d.Admin == nil || d.Audit == nil {
+		return nil, errors.New("web: Identity, Admin and Audit are required")
+	}
+	s := &Server{d: d, log: d.Logger, cop: http.NewCrossOriginProtection(), now: func() time.Time { return time.Now().UTC() }}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.csrfCookie = "polex_csrf"
+	if d.Secure {
+		// The __Host- prefix stops a sibling subdomain from planting the cookie.
+		s.csrfCookie = "__Host-polex_csrf"
+	}
+	var err error
+	if s.cat, err = loadCatalogues(); err != nil {
+		return nil, err
+	}
+	if s.static, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = loadTemplates(s.cat, s.static); err != nil {
+		return nil, err
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	return s, nil
+}
+
+// Handler returns the handler of every browser route. The application
+// mounts it at "/"; it serves no path under /api/, /healthz, /readyz or
+// /metrics that the application would serve itself.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// route is one entry of the route table.
+type route struct {
+	pattern string
+	auth    bool // signed-in users only; others are sent to /login
+	static  bool // an embedded asset: no session, cacheable
+	h       handler
+}
+
+// handler serves one request. An error is turned into a page by fail.
+type handler func(w http.ResponseWriter, r *http.Request, rq *request) error
+
+// routes is the table of every browser route.
+func (s *Server) routes() []route {
+	return []route{
+		{pattern: "GET /{$}", auth: true, h: s.home},
+		{pattern: "GET /login", h: s.loginForm},
+		{pattern: "POST /login", h: s.login},
+		{pattern: "POST /logout", auth: true, h: s.logout},
+		{pattern: "POST /lang", h: s.setLang},
+		{pattern: "GET /users", auth: true, h: s.users},
+		{pattern: "GET /users/new", auth: true, h: s.newUserForm},
+		{pattern: "POST /users", auth: true, h: s.createUser},
+		{pattern: "POST /users/{id}/disable", auth: true, h: s.setDisabled(true)},
+		{pattern: "POST /users/{id}/enable", auth: true, h: s.setDisabled(false)},
+		{pattern: "GET /static/{name}", static: true, h: s.asset},
+		{pattern: "GET /favicon.ico", static: true, h: s.favicon},
+		{pattern: "/", h: s.notFound},
+	}
+}
+
+// request is what the wrapper learnt about a request.
+type request struct {
+	p       *identity.Principal // nil when nobody is signed in
+	secret  string              // the session cookie's value when p is set
+	expired bool                // the request carried a session that has ended
+	lang    string
+	csrf    string // the token that forms must carry
+	rid     string // request ID, also in the context for admin's audit entries
+}
+
+// notFound answers paths that no route serves: 405 when the path exists
+// for another method, 404 otherwise.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, rq *request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		if m == r.Method || r.Method == http.MethodHead && m == http.MethodGet {
+			continue
+		}
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, pat := s.mux.Handler(r2); pat != "/" && pat != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		if allow[0] == http.MethodGet {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return s.errorPage(w, r, rq, http.StatusMethodNotAllowed, "error.405.title", "error.405.text")
+	}
+	return s.errorPage(w, r, rq, http.StatusNotFound, "error.404.title", "error.404.text")
+}
