@@ -135,23 +135,24 @@ func Is(k Kind, err error) bool { return err != nil && KindOf(err) == k }
 // in the chain, or a generic text for the kind. Internal causes are never
 // included.
 func Message(err error) string {
-	if KindOf(err) == Private {
+	kind := KindOf(err)
+	if kind == Private {
 		return "not found"
 	}
-	for err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
+	for e := err; e != nil; {
+		var x *Error
+		if !errors.As(e, &x) {
 			break
 		}
-		if e.Msg != "" {
-			return e.Msg
+		if x.Msg != "" {
+			return x.Msg
 		}
-		err = e.Err
+		e = x.Err
 	}
-	switch KindOf(err) {
+	switch kind {
 	case Invalid:
 		return "invalid input"
-	case NotFound, Private:
+	case NotFound:
 		return "not found"
 	case Permission:
 		return "permission denied"

@@ -132,6 +132,8 @@ func (a *API) problemOf(ctx context.Context, err error) *Problem {
 	case errs.NotFound, errs.Private:
 		// One answer for both, so that nothing tells them apart.
 		p.Detail = "not found"
+	case errs.Internal, errs.Other:
+		p.Detail = "internal error; quote the request ID when reporting it"
 	}
 	if status >= 500 {
 		a.log.ErrorContext(ctx, "request failed", slog.String("err", err.Error()), slog.String("request_id", p.RequestID))
