@@ -1,0 +1,75 @@
+package audit_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/polex-org/polex/internal/audit"
+	"github.com/polex-org/polex/internal/store/storetest"
+)
+
+// BenchmarkAppend64 measures durable appends per second with 64 concurrent
+// writers, each waiting for its entry to commit before appending the next,
+// on every engine (PostgreSQL when POLEX_TEST_POSTGRES is set). Run it with
+//
+//	go test -run x -bench Append64 -benchtime 100000x ./internal/audit/
+func BenchmarkAppend64(b *testing.B) {
+	const writers = 64
+	for _, eng := range storetest.Engines() {
+		b.Run(eng.Name, func(b *testing.B) {
+			db := eng.Open(b)
+			l := audit.NewLog(db, newKey(b).Signer, audit.Options{})
+			ctx := context.Background()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						if _, err := l.Append(ctx, entryN(int(i))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "appends/s")
+			st := l.Stats()
+			b.ReportMetric(float64(st.Entries)/float64(max(st.Batches, 1)), "entries/batch")
+			closeLog(b, l)
+		})
+	}
+}
+
+// BenchmarkVerify measures how fast Verify checks a log of 100,000 entries.
+func BenchmarkVerify(b *testing.B) {
+	const n = 100_000
+	for _, eng := range storetest.Engines() {
+		b.Run(eng.Name, func(b *testing.B) {
+			db := eng.Open(b)
+			k := newKey(b)
+			l := audit.NewLog(db, k.Signer, audit.Options{})
+			appendAll(b, l, 64, n)
+			closeLog(b, l)
+			ctx := context.Background()
+			b.ResetTimer()
+			start := time.Now()
+			for range b.N {
+				rep, err := audit.Verify(ctx, db, k.Verifier, nil)
+				if err != nil || !rep.OK() || rep.Entries != n {
+					b.Fatalf("Verify = %+v, %v", rep, err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "entries/s")
+		})
+	}
+}
