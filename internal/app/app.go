@@ -98,7 +98,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	idCfg.DemoMode = cfg.DemoMode
 	a.Identity = identity.NewService(db, db, idCfg)
 	a.Admin = admin.New(db, db, a.Identity, a.Audit)
-	a.api = httpapi.New(httpapi.Deps{Identity: a.Identity, Admin: a.Admin, Members: db, Audit: a.Audit, Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody})
+	a.api = httpapi.New(httpapi.Deps{Identity: a.Identity, Admin: a.Admin, Members: db, Audit: a.Audit, AuditKey: key.VerifierKey,
+		Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody})
 	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, Logger: log,
 		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode})
 	if err != nil {
@@ -138,6 +139,14 @@ func (a *App) registerMetrics() {
 		Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"area"})
 	a.Metrics.MustRegister(a.httpReq, a.httpDur, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(a.DB.SQL, string(a.DB.Engine)))
+	stat := func(name, help string, f func(audit.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(a.Audit.Stats())) })
+	}
+	a.Metrics.MustRegister(
+		stat("polex_audit_entries_total", "Audit entries appended by this process.", func(s audit.Stats) int64 { return s.Entries }),
+		stat("polex_audit_batches_total", "Audit group-commit transactions of this process.", func(s audit.Stats) int64 { return s.Batches }),
+		stat("polex_audit_failures_total", "Failed audit transactions of this process.", func(s audit.Stats) int64 { return s.Failures }),
+	)
 }
 
 // Handler returns the whole HTTP surface: the API under /api/v1, health and

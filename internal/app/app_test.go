@@ -19,6 +19,7 @@ import (
 
 	"github.com/polex-org/polex/internal/admin"
 	"github.com/polex-org/polex/internal/app"
+	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/config"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/member"
@@ -144,6 +145,22 @@ func TestAPI(t *testing.T) {
 			paths, _ := m["paths"].(map[string]any)
 			if st != 200 || m["openapi"] != "3.1.0" || paths["/users"] == nil || paths["/audit/proofs/inclusion"] == nil {
 				t.Fatalf("openapi.json = %d, openapi %v, %d paths", st, m["openapi"], len(paths))
+			}
+		})
+		t.Run("ops", func(t *testing.T) {
+			for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "polex_audit_entries_total"} {
+				resp, err := http.Get(srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+					t.Fatalf("%s = %d, missing %q", path, resp.StatusCode, want)
+				}
+				if path == "/metrics" && !strings.Contains(string(b), `polex_http_requests_total{area="api",code="401"}`) {
+					t.Fatalf("/metrics lacks the request counter")
+				}
 			}
 		})
 		t.Run("me", func(t *testing.T) {
@@ -274,6 +291,15 @@ func TestAuditProofsOverHTTP(t *testing.T) {
 		}
 		size := int64(cp["size"].(float64))
 		root := b64hash(t, cp["root"].(string))
+		// The checkpoint's signed note verifies with the published key and states the same root.
+		v, err := audit.NewVerifier(cp["verifier_key"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := audit.OpenCheckpoint([]byte(cp["note"].(string)), v)
+		if err != nil || signed.Size != size || signed.Root != root {
+			t.Fatalf("signed checkpoint %+v, %v; API says size %d", signed, err, size)
+		}
 		for seq := int64(0); seq < size; seq++ {
 			st, m, _ := aud.do("GET", "/api/v1/audit/proofs/inclusion?seq="+itoa(seq)+"&size="+itoa(size), nil)
 			if st != 200 {
@@ -286,6 +312,21 @@ func TestAuditProofsOverHTTP(t *testing.T) {
 			if err := tlog.CheckRecord(proof, size, root, seq, b64hash(t, m["leaf_hash"].(string))); err != nil {
 				t.Fatalf("inclusion proof of %d in %d does not verify: %v", seq, size, err)
 			}
+		}
+		// A consistency proof from an early size to the checkpoint.
+		st, m, _ := aud.do("GET", "/api/v1/audit/proofs/consistency?old=2&new="+itoa(size), nil)
+		if st != 200 {
+			t.Fatalf("consistency proof: %d %v", st, m)
+		}
+		var tp tlog.TreeProof
+		for _, h := range m["hashes"].([]any) {
+			tp = append(tp, b64hash(t, h.(string)))
+		}
+		e0, _ := a.Audit.Entry(context.Background(), 0)
+		e1, _ := a.Audit.Entry(context.Background(), 1)
+		oldRoot := tlog.NodeHash(e0.LeafHash(), e1.LeafHash())
+		if err := tlog.CheckTree(tp, size, root, 2, oldRoot); err != nil {
+			t.Fatalf("consistency proof does not verify: %v", err)
 		}
 		st, m, h := aud.do("GET", "/api/v1/audit/proofs/inclusion?seq=0&size=99999999", nil)
 		if st < 400 || h.Get("Content-Type") != "application/problem+json" {

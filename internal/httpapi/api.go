@@ -29,6 +29,7 @@ type Deps struct {
 	Admin    *admin.Service
 	Members  member.Store
 	Audit    AuditService
+	AuditKey string // the public verifier key of audit checkpoints
 	Logger   *slog.Logger
 	Version  string
 	MaxBody  int64 // largest request body in bytes; larger ones get 413

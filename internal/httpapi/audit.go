@@ -63,6 +63,7 @@ type CheckpointView struct {
 	Root string    `json:"root" doc:"base64 tree hash"`
 	Time time.Time `json:"time"`
 	Note string    `json:"note" doc:"The signed note (golang.org/x/mod/sumdb/note), verifiable with the log's public key"`
+	Key  string    `json:"verifier_key" doc:"The log's public verifier key (note format)"`
 }
 
 func viewCheckpoint(c audit.Checkpoint) CheckpointView {
@@ -175,7 +176,9 @@ func (a *API) registerAudit() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			return &CheckpointOutput{Body: viewCheckpoint(c)}, nil
+			v := viewCheckpoint(c)
+			v.Key = a.d.AuditKey
+			return &CheckpointOutput{Body: v}, nil
 		})
 	huma.Register(a.api, huma.Operation{OperationID: "get-inclusion-proof", Method: http.MethodGet, Path: "/audit/proofs/inclusion",
 		Summary: "Prove that an entry is in the tree of a checkpoint", Tags: tags},
