@@ -255,6 +255,28 @@ func TestAPI(t *testing.T) {
 				t.Fatalf("KE after reinstatement: %d", st)
 			}
 		})
+		t.Run("admit", func(t *testing.T) {
+			sys := client{t, srv.URL, sysTok}
+			tv := map[string]any{"alpha2": "TV", "alpha3": "TUV", "name": "Tuvalu", "region": "asia-south-pacific"}
+			if st, _, _ := fr.do("POST", "/api/v1/countries", tv); st != 404 {
+				t.Fatalf("an NCB admin admitting a member: %d, want 404", st)
+			}
+			st, m, _ := sys.do("POST", "/api/v1/countries", tv)
+			if st != 201 || m["status"] != "active" || m["region"] != "asia-south-pacific" {
+				t.Fatalf("admit = %d %v", st, m)
+			}
+			if o, err := a.DB.Org(context.Background(), "ncb-tv"); err != nil || o.Country != "TV" {
+				t.Fatalf("the new member's NCB: %+v, %v", o, err)
+			}
+			st, m, h := sys.do("POST", "/api/v1/countries", tv)
+			wantProblem(t, st, m, h, 409, "conflict")
+			bad := map[string]any{"alpha2": "XQ", "alpha3": "XQQ", "name": "Nowhere", "region": "atlantis"}
+			st, m, h = sys.do("POST", "/api/v1/countries", bad)
+			wantProblem(t, st, m, h, 422, "invalid")
+			if _, err := a.DB.Country(context.Background(), "XQ"); err == nil {
+				t.Fatal("a refused admission was stored")
+			}
+		})
 		t.Run("audit", func(t *testing.T) {
 			aud := client{t, srv.URL, audTok}
 			// An NCB admin learns nothing of the audit log.

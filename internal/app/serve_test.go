@@ -138,7 +138,40 @@ func TestServeMutualTLS(t *testing.T) {
 	if st, _ := call(nil); st != 401 {
 		t.Fatalf("no certificate, no token = %d", st)
 	}
+	// A request in flight when shutdown starts is finished, not cut: its
+	// body is still arriving when the server is told to stop.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", "https://"+addr+"/api/v1/users", pr)
+	req.Header.Set("Content-Type", "application/json")
+	tc := &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{good}}
+	respc := make(chan *http.Response, 1)
+	go func() {
+		resp, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: tc}}).Do(req)
+		if err != nil {
+			t.Error(err)
+			respc <- nil
+			return
+		}
+		respc <- resp
+	}()
+	if _, err := pw.Write([]byte(`{"username": "late.user", `)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
 	cancel()
+	time.Sleep(200 * time.Millisecond)
+	if _, err := pw.Write([]byte(`"org": "fr-paf"}`)); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	resp := <-respc
+	if resp == nil {
+		t.Fatal("the request in flight was cut at shutdown")
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 && resp.StatusCode != 422 {
+		t.Fatalf("request in flight answered %d", resp.StatusCode)
+	}
 	select {
 	case err := <-done:
 		if err != nil {

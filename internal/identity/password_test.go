@@ -63,3 +63,11 @@ func FuzzParsePHC(f *testing.F) {
 		}
 	})
 }
+
+// TestDummyHashParses guards the timing defence of Login: the hash checked
+// for unknown users must be a real one, or the check returns at once.
+func TestDummyHashParses(t *testing.T) {
+	if _, ok := parsePHC(dummyHash); !ok {
+		t.Fatal("dummyHash does not parse: unknown users would be answered faster")
+	}
+}

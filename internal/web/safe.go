@@ -153,8 +153,13 @@ func validToken(v string) bool {
 // safeNext returns next when it is a path on this site, "/" otherwise: it
 // never returns an absolute URL or a scheme-relative one ("//host").
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') || len(next) > 2048 {
 		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if next[i] < 0x20 || next[i] == 0x7f {
+			return "/"
+		}
 	}
 	return next
 }
