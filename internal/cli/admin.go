@@ -23,8 +23,10 @@ func sub(ctx context.Context, env *Env, name string, args []string, verbs map[st
 
 func runUser(ctx context.Context, env *Env, args []string) error {
 	return sub(ctx, env, "user", args, map[string]func(context.Context, *Env, []string) error{
-		"create": userCreate, "list": userList, "disable": userDisable(true), "enable": userDisable(false),
-		"token": userToken, "password": userPassword,
+		"create": userCreate, "list": userList, "token": userToken,
+		"disable":  userUpdate("disable", setDisabled(true), "disabled; its sessions are ended"),
+		"enable":   userUpdate("enable", setDisabled(false), "enabled"),
+		"password": userUpdate("password", newPassword, "password changed"),
 	}, []string{"create", "list", "disable", "enable", "token", "password"})
 }
 
@@ -163,52 +165,42 @@ func userByName(ctx context.Context, a *app.App, name string) (identity.User, er
 	return a.DB.UserByName(ctx, strings.ToLower(name))
 }
 
-func userDisable(disable bool) func(context.Context, *Env, []string) error {
+// userUpdate returns the verb that changes one user, named by username,
+// with the change that change builds; done says what happened.
+func userUpdate(verb string, change func(env *Env) (admin.Update, error), done string) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
-		fs := env.flags("user disable")
+		fs := env.flags("user " + verb)
 		if err := parse(fs, args); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
 			return usagef("name one username")
 		}
+		up, err := change(env)
+		if err != nil {
+			return err
+		}
 		return withApp(ctx, env, func(a *app.App, p identity.Principal) error {
 			u, err := userByName(ctx, a, fs.Arg(0))
 			if err != nil {
 				return err
 			}
-			if _, err := a.Admin.UpdateUser(ctx, p, u.ID, admin.Update{Disabled: &disable}); err != nil {
+			if _, err := a.Admin.UpdateUser(ctx, p, u.ID, up); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s %s\n", u.Username, map[bool]string{true: "disabled", false: "enabled"}[disable])
+			fmt.Fprintf(env.Stdout, "%s: %s\n", u.Username, done)
 			return nil
 		})
 	}
 }
 
-func userPassword(ctx context.Context, env *Env, args []string) error {
-	fs := env.flags("user password")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("name one username")
-	}
+func setDisabled(v bool) func(*Env) (admin.Update, error) {
+	return func(*Env) (admin.Update, error) { return admin.Update{Disabled: &v}, nil }
+}
+
+func newPassword(env *Env) (admin.Update, error) {
 	pw, err := readSecret(env, "new password")
-	if err != nil {
-		return err
-	}
-	return withApp(ctx, env, func(a *app.App, p identity.Principal) error {
-		u, err := userByName(ctx, a, fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		if _, err := a.Admin.UpdateUser(ctx, p, u.ID, admin.Update{Password: &pw}); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "password of %s changed\n", u.Username)
-		return nil
-	})
+	return admin.Update{Password: &pw}, err
 }
 
 func userToken(ctx context.Context, env *Env, args []string) error {

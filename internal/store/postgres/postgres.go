@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
 
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -20,13 +19,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations returns the engine's numbered migrations.
-func Migrations() ([]sqldb.Migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, errs.E("postgres.Migrations", errs.Internal, err)
-	}
-	return sqldb.LoadMigrations(sub)
-}
+func Migrations() ([]sqldb.Migration, error) { return sqldb.MigrationsIn(migrationFiles, "migrations") }
 
 // Open connects to the database at url (postgres://...) and applies every
 // pending migration.

@@ -16,7 +16,7 @@ const userCols = `u.id, u.username, u.display_name, u.org, COALESCE(o.country, '
 
 const userFrom = ` FROM users u JOIN orgs o ON o.id = u.org `
 
-func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
+func scanUser(row scanner) (identity.User, error) {
 	var u identity.User
 	var roles string
 	var locked, created, updated int64
@@ -88,21 +88,7 @@ func (db *DB) UserByName(ctx context.Context, username string) (identity.User, e
 
 // Users implements identity.Store.
 func (db *DB) Users(ctx context.Context, cc string) ([]identity.User, error) {
-	const op = "sqldb.Users"
-	rows, err := db.SQL.QueryContext(ctx, `SELECT `+userCols+userFrom+`WHERE $1 = '' OR o.country = $1 ORDER BY u.username`, cc)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []identity.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, u)
-	}
-	return out, wrap(op, rows.Err())
+	return queryAll(ctx, db, "sqldb.Users", scanUser, `SELECT `+userCols+userFrom+`WHERE $1 = '' OR o.country = $1 ORDER BY u.username`, cc)
 }
 
 // RecordLogin implements identity.Store.
@@ -154,7 +140,7 @@ func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
 
 const tokenCols = `id, hash, user_id, name, scopes, created_at, expires_at, revoked, last_used`
 
-func scanToken(row interface{ Scan(...any) error }) (identity.Token, error) {
+func scanToken(row scanner) (identity.Token, error) {
 	var t identity.Token
 	var scopes string
 	var created, expires, used int64
@@ -184,21 +170,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash []byte) (identity.Token, err
 
 // Tokens implements identity.Store.
 func (db *DB) Tokens(ctx context.Context, userID string) ([]identity.Token, error) {
-	const op = "sqldb.Tokens"
-	rows, err := db.SQL.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []identity.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, t)
-	}
-	return out, wrap(op, rows.Err())
+	return queryAll(ctx, db, "sqldb.Tokens", scanToken, `SELECT `+tokenCols+` FROM tokens WHERE user_id = $1 ORDER BY created_at, id`, userID)
 }
 
 // RevokeToken implements identity.Store.

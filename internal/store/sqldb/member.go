@@ -12,7 +12,7 @@ var _ member.Store = (*DB)(nil)
 
 const countryCols = `alpha2, alpha3, name, region, status, joined, updated_at`
 
-func scanCountry(row interface{ Scan(...any) error }) (member.Country, error) {
+func scanCountry(row scanner) (member.Country, error) {
 	var c member.Country
 	var joined, updated int64
 	err := row.Scan(&c.Alpha2, &c.Alpha3, &c.Name, &c.Region, &c.Status, &joined, &updated)
@@ -22,21 +22,7 @@ func scanCountry(row interface{ Scan(...any) error }) (member.Country, error) {
 
 // Countries implements member.Store.
 func (db *DB) Countries(ctx context.Context) ([]member.Country, error) {
-	const op = "sqldb.Countries"
-	rows, err := db.SQL.QueryContext(ctx, `SELECT `+countryCols+` FROM countries ORDER BY alpha2`)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []member.Country
-	for rows.Next() {
-		c, err := scanCountry(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, c)
-	}
-	return out, wrap(op, rows.Err())
+	return queryAll(ctx, db, "sqldb.Countries", scanCountry, `SELECT `+countryCols+` FROM countries ORDER BY alpha2`)
 }
 
 // Country implements member.Store.
@@ -66,7 +52,7 @@ func (db *DB) SetCountryStatus(ctx context.Context, alpha2 string, s member.Stat
 
 const orgCols = `id, kind, name, COALESCE(country, ''), COALESCE(parent, ''), disabled, created_at`
 
-func scanOrg(row interface{ Scan(...any) error }) (member.Org, error) {
+func scanOrg(row scanner) (member.Org, error) {
 	var o member.Org
 	var created int64
 	err := row.Scan(&o.ID, &o.Kind, &o.Name, &o.Country, &o.Parent, &o.Disabled, &created)
@@ -76,21 +62,7 @@ func scanOrg(row interface{ Scan(...any) error }) (member.Org, error) {
 
 // Orgs implements member.Store.
 func (db *DB) Orgs(ctx context.Context, cc string) ([]member.Org, error) {
-	const op = "sqldb.Orgs"
-	rows, err := db.SQL.QueryContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE $1 = '' OR country = $1 ORDER BY id`, cc)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	defer rows.Close()
-	var out []member.Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, wrap(op, err)
-		}
-		out = append(out, o)
-	}
-	return out, wrap(op, rows.Err())
+	return queryAll(ctx, db, "sqldb.Orgs", scanOrg, `SELECT `+orgCols+` FROM orgs WHERE $1 = '' OR country = $1 ORDER BY id`, cc)
 }
 
 // Org implements member.Store.

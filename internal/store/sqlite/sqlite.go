@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,13 +25,7 @@ var migrationFiles embed.FS
 const FileName = "polex.db"
 
 // Migrations returns the engine's numbered migrations.
-func Migrations() ([]sqldb.Migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, errs.E("sqlite.Migrations", errs.Internal, err)
-	}
-	return sqldb.LoadMigrations(sub)
-}
+func Migrations() ([]sqldb.Migration, error) { return sqldb.MigrationsIn(migrationFiles, "migrations") }
 
 // Open opens (creating when missing) the database in dir and applies every
 // pending migration.
