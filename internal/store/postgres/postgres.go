@@ -9,7 +9,7 @@ import (
 	"database/sql"
 	"embed"
 
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/store/sqldb"
@@ -25,26 +25,15 @@ func Migrations() ([]sqldb.Migration, error) { return sqldb.MigrationsIn(migrati
 // pending migration.
 func Open(ctx context.Context, url string) (*sqldb.DB, error) {
 	const op = "postgres.Open"
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
 	sdb, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, errs.E(op, errs.Invalid, "bad database URL", err)
 	}
-	_ = stdlib.GetDefaultDriver()
 	sdb.SetMaxOpenConns(32)
 	sdb.SetMaxIdleConns(32)
-	db := sqldb.New(sdb, sqldb.Postgres)
-	if err := db.Ping(ctx); err != nil {
-		sdb.Close()
-		return nil, errs.E(op, "cannot connect to PostgreSQL", err)
-	}
-	ms, err := Migrations()
-	if err != nil {
-		sdb.Close()
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx, ms); err != nil {
-		sdb.Close()
-		return nil, errs.E(op, err)
-	}
-	return db, nil
+	return sqldb.Prepare(ctx, sdb, sqldb.Postgres, ms, "PostgreSQL database")
 }

@@ -43,6 +43,23 @@ func New(db *sql.DB, engine Engine) *DB {
 	return &DB{SQL: db, Engine: engine, Now: func() time.Time { return time.Now().UTC() }}
 }
 
+// Prepare wraps an opened *sql.DB of engine: it checks that the database
+// answers and applies the pending migrations, closing sdb on failure. what
+// names the database in the error.
+func Prepare(ctx context.Context, sdb *sql.DB, engine Engine, ms []Migration, what string) (*DB, error) {
+	const op = "sqldb.Prepare"
+	db := New(sdb, engine)
+	if err := db.Ping(ctx); err != nil {
+		sdb.Close()
+		return nil, errs.E(op, "cannot open "+what, err)
+	}
+	if _, err := db.Migrate(ctx, ms); err != nil {
+		sdb.Close()
+		return nil, errs.E(op, err)
+	}
+	return db, nil
+}
+
 // Close closes the database.
 func (db *DB) Close() error { return db.SQL.Close() }
 

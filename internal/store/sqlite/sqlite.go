@@ -40,25 +40,15 @@ func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
 	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
-	db := sqldb.New(sdb, sqldb.SQLite)
-	if err := db.Ping(ctx); err != nil {
-		sdb.Close()
-		return nil, errs.E(op, "cannot open database "+path, err)
-	}
-	ms, err := Migrations()
-	if err != nil {
-		sdb.Close()
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx, ms); err != nil {
-		sdb.Close()
-		return nil, errs.E(op, err)
-	}
-	return db, nil
+	return sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
 }
