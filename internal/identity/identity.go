@@ -152,6 +152,10 @@ type Store interface {
 	Users(ctx context.Context, cc string) ([]User, error)
 	// RecordLogin stores the outcome of a password check: failures and lock.
 	RecordLogin(ctx context.Context, userID string, failed int, lockedUntil time.Time) error
+	// UseTOTPStep records that the user signed in with the TOTP code of time
+	// step step. It returns an errs.Conflict error, atomically, when that step
+	// or a later one was used already (a replayed code).
+	UseTOTPStep(ctx context.Context, userID string, step int64) error
 
 	CreateSession(ctx context.Context, s Session) error
 	// Session returns a session by the hash of its secret.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -84,7 +85,19 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (U
 	}
 	ok := CheckPassword(u.PasswordHash, password)
 	if ok && s.needsSecondFactor(u) {
-		ok = u.TOTPSecret != "" && s.checkTOTP(u.TOTPSecret, code, now)
+		step := int64(-1)
+		if u.TOTPSecret != "" {
+			step = totpStep(u.TOTPSecret, code, now)
+		}
+		ok = step >= 0
+		if ok {
+			// A code is good once: a replayed one counts as a failure.
+			if err := s.store.UseTOTPStep(ctx, u.ID, step); errs.Is(errs.Conflict, err) {
+				ok = false
+			} else if err != nil {
+				return u, "", Session{}, errs.E(op, err)
+			}
+		}
 	}
 	if !ok {
 		failed := u.FailedLogins + 1
@@ -132,10 +145,21 @@ const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$ZHVtbXl
 
 func (s *Service) needsSecondFactor(u User) bool { return !s.cfg.DemoMode }
 
-func (s *Service) checkTOTP(secret, code string, now time.Time) bool {
+// totpStep returns the RFC 6238 time step (30 s) whose code equals code,
+// among the current step and one either side for clock drift, or -1.
+func totpStep(secret, code string, now time.Time) int64 {
 	code = strings.TrimSpace(code)
-	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	if len(code) != 6 {
+		return -1
+	}
+	cur := now.Unix() / 30
+	for _, step := range []int64{cur - 1, cur, cur + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*30, 0), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step
+		}
+	}
+	return -1
 }
 
 // NewTOTP returns a fresh TOTP secret (base32) and its otpauth:// URL for

@@ -61,6 +61,16 @@ func TestLoginSecondFactor(t *testing.T) {
 		if err != nil || u.ID != "u1" || cookie == "" {
 			t.Fatalf("login with code: %v", err)
 		}
+		// The same code again is a replay, refused even with the right password.
+		if _, _, _, err := s.Login(ctx, "alice", "correct horse battery", code); !errs.Is(errs.Unauthenticated, err) {
+			t.Fatalf("replayed code: %v, want Unauthenticated", err)
+		}
+		// The next step's code works.
+		c.t = c.t.Add(30 * time.Second)
+		next, _ := identity.TOTPCode(secret, c.t)
+		if _, _, _, err := s.Login(ctx, "alice", "correct horse battery", next); err != nil {
+			t.Fatalf("next code: %v", err)
+		}
 		p, err := s.SessionPrincipal(ctx, cookie)
 		if err != nil || p.User.Username != "alice" || p.Region != "europe" || p.OrgKind != "ncb" || p.SessionCSRF == "" {
 			t.Fatalf("SessionPrincipal = %+v, %v", p, err)

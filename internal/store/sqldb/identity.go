@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
 )
 
@@ -97,6 +98,22 @@ func (db *DB) RecordLogin(ctx context.Context, userID string, failed int, locked
 		return db.SQL.ExecContext(ctx, `UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`,
 			userID, failed, Nanos(lockedUntil))
 	})
+}
+
+// UseTOTPStep implements identity.Store. The conditional UPDATE makes the
+// check and the write one atomic step, across processes too.
+func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) error {
+	const op = "sqldb.UseTOTPStep"
+	res, err := db.SQL.ExecContext(ctx, `UPDATE users SET totp_step = $2 WHERE id = $1 AND totp_step < $2`, userID, step)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(op, err)
+	} else if n == 0 {
+		return errs.E(op, errs.Conflict, "this code was used already")
+	}
+	return nil
 }
 
 // CreateSession implements identity.Store.

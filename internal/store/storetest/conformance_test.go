@@ -133,6 +133,15 @@ func TestIdentityStore(t *testing.T) {
 			t.Fatalf("Users(FR) = %v", us)
 		}
 
+		for _, tc := range []struct {
+			step int64
+			ok   bool
+		}{{5, true}, {5, false}, {4, false}, {6, true}} {
+			if err := db.UseTOTPStep(ctx, "u1", tc.step); (err == nil) != tc.ok || (!tc.ok && !errs.Is(errs.Conflict, err)) {
+				t.Fatalf("UseTOTPStep(%d) = %v, want ok=%v", tc.step, err, tc.ok)
+			}
+		}
+
 		s := identity.Session{IDHash: []byte{1, 2, 3}, UserID: "u1", CSRF: "c", CreatedAt: now, LastSeen: now, ExpiresAt: lock}
 		if err := db.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
