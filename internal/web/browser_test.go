@@ -31,8 +31,10 @@ func chromium() string {
 
 // TestBrowser drives headless chromium through the interface: sign in
 // (in demo mode, then with a TOTP code), switch to French and to Arabic,
-// create a user through the form and find it in the list and the store.
-// It runs whenever chromium is installed, and must run in CI.
+// create a user through the form and find it in the list and the store;
+// in demo mode, a system administrator then opens the list of the 196
+// member countries. It runs whenever chromium is installed, and must run
+// in CI.
 func TestBrowser(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
@@ -48,7 +50,7 @@ func TestBrowser(t *testing.T) {
 }
 
 func browse(t *testing.T, exe string, demo bool) {
-	f := newFixture(t, fixtureOpts{demo: demo})
+	f := newFixture(t, fixtureOpts{demo: demo, allMembers: demo})
 	ts := httptest.NewServer(f.srv.Handler()) // a real listener on 127.0.0.1
 	defer ts.Close()
 
@@ -169,6 +171,24 @@ func browse(t *testing.T, exe string, demo bool) {
 	do("sign out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#login-form")))
 	loginTitle := text("main h1")
 
+	// The system administrator's list of member countries, still in Arabic.
+	var memberRows int
+	var kenya string
+	if demo {
+		do("members",
+			chromedp.SendKeys(css("#username"), "sys"),
+			chromedp.SendKeys(css("#password"), testPassword),
+			chromedp.Click(css("#login-submit")),
+			chromedp.WaitVisible(css("#role-sysadmin")),
+			chromedp.Click(css(`nav a[href="/members"]`)),
+			chromedp.WaitVisible(css("#members")),
+		)
+		var err error
+		memberRows, err = chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#members tbody tr").length`))
+		must(t, err)
+		kenya = text("#country-KE")
+	}
+
 	if welcome != "Welcome, Françoise Admin" {
 		t.Errorf("home page heading %q", welcome)
 	}
@@ -192,8 +212,15 @@ func browse(t *testing.T, exe string, demo bool) {
 	if !identity.CheckPassword(u.PasswordHash, "a long enough passphrase") {
 		t.Error("stored password differs")
 	}
-	if n := len(f.audit.find("session.login")); n != 1 {
-		t.Errorf("%d login entries", n)
+	logins := 1
+	if demo {
+		logins = 2
+		if memberRows != 196 || !strings.Contains(kenya, "كينيا") || !strings.Contains(kenya, "أفريقيا") {
+			t.Errorf("members page: %d rows; Kenya's row %q", memberRows, kenya)
+		}
+	}
+	if n := len(f.audit.find("session.login")); n != logins {
+		t.Errorf("%d login entries, want %d", n, logins)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -47,9 +47,13 @@ type errorData struct {
 }
 
 // errorPage renders the error page with status and the texts of two
-// catalogue keys.
+// catalogue keys. The page does not depend on the path asked for (its
+// language picker returns home), so that a page refused as "not found"
+// reads exactly like a path that does not exist.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, rq *request, status int, title, text string) error {
-	return s.render(w, status, "error", s.newView(r, rq, title, errorData{Status: status, Text: text}))
+	v := s.newView(r, rq, title, errorData{Status: status, Text: text})
+	v.Path = "/"
+	return s.render(w, status, "error", v)
 }
 
 // knownMessages maps the safe messages (errs.Message) of the identity and
@@ -86,8 +90,13 @@ var fieldMessages = map[errs.Kind]map[string]string{
 		"clearance":    "err.clearance",
 		"language":     "err.language",
 		"password":     "err.password.short",
+		"alpha2":       "err.alpha2",
+		"alpha3":       "err.alpha3",
+		"name":         "err.country_name",
+		"region":       "err.region",
+		"ncb_name":     "err.ncb_name",
 	},
-	errs.Conflict: {"username": "err.username.taken"},
+	errs.Conflict: {"username": "err.username.taken", "alpha2": "err.alpha2.taken"},
 }
 
 // kindMessages are the generic texts of each kind.

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,41 +25,21 @@ import (
 	"github.com/polex-org/polex/internal/store/storetest"
 )
 
-// recordingLog is the audit log of the tests: it checks and keeps entries.
-// (Only the audit log is faked; the database is a real SQLite file.)
-type recordingLog struct {
-	mu      sync.Mutex
-	entries []audit.Entry
+// testLog is the audit log of the tests: the real one, over the test
+// database, read back by the tests.
+type testLog struct {
+	*audit.Log
+	t    testing.TB
+	from int64 // the entries before from were written by the fixture's setup
 }
 
-func (l *recordingLog) Append(_ context.Context, e audit.Entry) (int64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e.Time.IsZero() {
-		e.Time = time.Now().UTC()
-	}
-	e.Seq = int64(len(l.entries))
-	if err := e.Validate(); err != nil {
-		return 0, err
-	}
-	l.entries = append(l.entries, e)
-	return e.Seq, nil
+// find returns the entries with action written since the setup, by seq.
+func (l *testLog) find(action string) []audit.Entry {
+	l.t.Helper()
+	es, err := l.Query(context.Background(), audit.Filter{Action: action, Start: l.from, Limit: audit.MaxLimit})
+	must(l.t, err)
+	return es
 }
-
-// find returns the entries with action.
-func (l *recordingLog) find(action string) []audit.Entry {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []audit.Entry
-	for _, e := range l.entries {
-		if e.Action == action {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-var _ admin.AuditLog = (*recordingLog)(nil)
 
 const testPassword = "correct horse battery"
 
@@ -76,12 +57,15 @@ type seeded struct {
 //	fr.officer officer in fr-police (an agency of France)
 //	ke.admin   ncb-admin in ncb-ke
 //	ke.officer officer in ncb-ke
+//	auditor    auditor in ccf (the oversight body)
+//
+// Its audit log is the real one (checkpoints signed with every batch).
 type fixture struct {
 	t     testing.TB
 	db    *sqldb.DB
 	id    *identity.Service
 	adm   *admin.Service
-	audit *recordingLog
+	audit *testLog
 	srv   *Server
 	logs  *syncBuffer
 	users map[string]seeded
@@ -91,6 +75,7 @@ type fixtureOpts struct {
 	demo        bool
 	secure      bool
 	maxFailures int
+	allMembers  bool // store all 196 member countries, not only France and Kenya
 }
 
 func newFixture(t testing.TB, o fixtureOpts) *fixture {
@@ -102,7 +87,11 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	if o.maxFailures > 0 {
 		cfg.MaxFailures = o.maxFailures
 	}
-	f := &fixture{t: t, db: db, audit: &recordingLog{}, logs: &syncBuffer{}, users: map[string]seeded{}}
+	key, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), audit.KeyFile))
+	must(t, err)
+	log := audit.NewLog(db, key.Signer, audit.Options{CheckpointInterval: -1})
+	t.Cleanup(func() { _ = log.Close(context.Background()) }) // before the database closes
+	f := &fixture{t: t, db: db, audit: &testLog{Log: log, t: t}, logs: &syncBuffer{}, users: map[string]seeded{}}
 	f.id = identity.NewService(db, db, cfg)
 	f.adm = admin.New(db, db, f.id, f.audit)
 
@@ -111,7 +100,7 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 		t.Fatal(err)
 	}
 	for _, c := range ms {
-		if c.Alpha2 == "FR" || c.Alpha2 == "KE" {
+		if o.allMembers || c.Alpha2 == "FR" || c.Alpha2 == "KE" {
 			c.Joined = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
 			must(t, db.PutCountry(ctx, c))
 		}
@@ -122,6 +111,7 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 		{ID: "ncb-fr", Kind: member.NCB, Name: "NCB Paris", Country: "FR"},
 		{ID: "fr-police", Kind: member.Agency, Name: "Police nationale", Country: "FR", Parent: "ncb-fr"},
 		{ID: "ncb-ke", Kind: member.NCB, Name: "NCB Nairobi", Country: "KE"},
+		{ID: member.OversightID, Kind: member.Oversight, Name: "Commission for the Control of Files"},
 	} {
 		o.CreatedAt = now
 		must(t, db.CreateOrg(ctx, o))
@@ -145,6 +135,7 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 		{Username: "fr.officer", DisplayName: "Fabien Officer", Org: "fr-police", Roles: []identity.Role{identity.Officer}, Clearance: identity.Official, Language: "fr"},
 		{Username: "ke.admin", DisplayName: "Kamau Admin", Org: "ncb-ke", Roles: []identity.Role{identity.NCBAdmin}, Clearance: identity.Official, Language: "en"},
 		{Username: "ke.officer", DisplayName: "Wanjiru Officer", Org: "ncb-ke", Roles: []identity.Role{identity.Officer}, Clearance: identity.Official, Language: "es"},
+		{Username: "auditor", DisplayName: "Aude Auditor", Org: member.OversightID, Roles: []identity.Role{identity.Auditor}, Clearance: identity.Confidential, Language: "en"},
 	} {
 		nu.Password = testPassword
 		c, err := f.adm.CreateUser(ctx, sp, nu)
@@ -152,10 +143,12 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 		f.users[nu.Username] = seeded{User: c.User, TOTP: c.TOTPSecret}
 	}
 
-	f.audit.entries = nil // the tests look at what the web interface does
+	// The tests look at what the web interface does.
+	f.audit.from, err = log.Size(ctx)
+	must(t, err)
 
-	f.srv, err = New(Deps{Identity: f.id, Admin: f.adm, Audit: f.audit, DemoMode: o.demo, Secure: o.secure,
-		Logger: slog.New(slog.NewTextHandler(f.logs, nil))})
+	f.srv, err = New(Deps{Identity: f.id, Admin: f.adm, Audit: log, Members: db, AuditReader: log,
+		DemoMode: o.demo, Secure: o.secure, Logger: slog.New(slog.NewTextHandler(f.logs, nil))})
 	must(t, err)
 	return f
 }

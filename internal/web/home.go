@@ -39,13 +39,14 @@ var homeItems = map[identity.Role][]homeItem{
 		{Key: "home.cyber-expert.parties"},
 	},
 	identity.Auditor: {
-		{Key: "home.auditor.log"},
+		{Key: "home.auditor.log", Href: "/audit"},
 		{Key: "home.auditor.records"},
 	},
 	identity.Sysadmin: {
 		{Key: "home.sysadmin.users", Href: "/users"},
 		{Key: "home.sysadmin.create", Href: "/users/new"},
-		{Key: "home.sysadmin.members"},
+		{Key: "home.sysadmin.members", Href: "/members"},
+		{Key: "home.sysadmin.audit", Href: "/audit"},
 		{Key: "home.sysadmin.content", Note: true},
 	},
 }
@@ -66,9 +67,17 @@ type homeData struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error {
 	var d homeData
 	for _, role := range identity.Roles {
-		if rq.p.User.HasRole(role) {
-			d.Sections = append(d.Sections, homeSection{Role: role, Items: homeItems[role]})
+		if !rq.p.User.HasRole(role) {
+			continue
 		}
+		sec := homeSection{Role: role}
+		for _, it := range homeItems[role] {
+			if it.Href == "/members" && s.d.Members == nil || it.Href == "/audit" && s.d.AuditReader == nil {
+				it.Href = "" // not served: shown as still to come
+			}
+			sec.Items = append(sec.Items, it)
+		}
+		d.Sections = append(d.Sections, sec)
 	}
 	return s.render(w, http.StatusOK, "home", s.newView(r, rq, "home.title", d))
 }

@@ -13,7 +13,9 @@ import (
 	"text/template/parse"
 	"unicode"
 
+	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/member"
 )
 
 // TestCatalogues checks that the four catalogues hold the same keys, that
@@ -70,10 +72,17 @@ func dynamicKeys() map[string][]string {
 		}
 		return out
 	}
+	var regions []string
+	for _, r := range member.Regions {
+		regions = append(regions, string(r))
+	}
+	outcomes := []string{audit.OutcomeAllow, audit.OutcomeDeny, audit.OutcomeError, audit.OutcomeOK}
 	return map[string][]string{
 		`"role." ·`:          expand("role.", "", roles),
 		`"home." · ".intro"`: expand("home.", ".intro", roles),
 		`"clearance." ·`:     expand("clearance.", "", clearances),
+		`"region." ·`:        expand("region.", "", regions),
+		`"outcome." ·`:       expand("outcome.", "", outcomes),
 	}
 }
 
@@ -279,9 +288,11 @@ func TestErrorTexts(t *testing.T) {
 			t.Errorf("kind %s maps to the missing key %q", k, key)
 		}
 	}
-	for _, key := range formFields {
-		if !cat.has(key) {
-			t.Errorf("missing field label %q", key)
+	for _, fields := range []map[string]string{formFields, memberFields, auditFields} {
+		for _, key := range fields {
+			if !cat.has(key) {
+				t.Errorf("missing field label %q", key)
+			}
 		}
 	}
 	for _, items := range homeItems {

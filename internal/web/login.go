@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/errs"
@@ -100,13 +98,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) err
 
 // auditUser records that the signed-in user did action, successfully.
 func (s *Server) auditUser(r *http.Request, rq *request, action string) error {
-	u := rq.p.User
-	_, err := s.d.Audit.Append(r.Context(), audit.Entry{Time: s.now(), Actor: u.ID, ActorOrg: u.Org,
-		Action: action, Target: "user:" + u.ID, Outcome: audit.OutcomeOK, RequestID: rq.rid})
-	if err != nil {
-		return errs.E("web.audit", errs.Internal, err)
-	}
-	return nil
+	return s.record(r, rq, action, "user:"+rq.p.User.ID, audit.OutcomeOK, "")
 }
 
 // setLang remembers the language a visitor picks and returns to the page.
@@ -121,19 +113,9 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request, rq *request) er
 	return nil
 }
 
-// clean returns s without control characters, valid UTF-8, cut to at most
-// max bytes: a value typed by a stranger, fit for the audit log.
+// clean returns s in lower case, without control characters, valid
+// UTF-8, cut to at most max bytes: a value typed by a stranger, fit for
+// the audit log.
 func clean(s string, max int) string {
-	s = strings.ToValidUTF8(s, "?")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, strings.ToLower(s))
-	for len(s) > max {
-		_, n := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-n]
-	}
-	return s
+	return printable(strings.ToLower(strings.ToValidUTF8(s, "?")), max)
 }

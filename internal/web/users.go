@@ -80,22 +80,28 @@ type userForm struct {
 	RoleChoices                                     []identity.Role
 	Clearances                                      []string
 	Languages                                       []langView
-	Field                                           string // the field at fault
-	FieldKey                                        string // catalogue key of its label, "" when it has none
-	Error                                           string // translated
+	formError
 }
 
 // Checked reports whether role r is checked.
 func (f userForm) Checked(r identity.Role) bool { return slices.Contains(f.Roles, r) }
 
-// fieldRef is a field of the form, for the template that shows its error.
+// formError is what a refused form shows: the field at fault and why.
+type formError struct {
+	Field    string // the field at fault
+	FieldKey string // catalogue key of its label, "" when it has none
+	Error    string // translated
+}
+
+// fieldRef is a field of a form, for the template "fielderr" that shows
+// its error.
 type fieldRef struct {
-	Form userForm
+	formError
 	Name string
 }
 
 // For returns the field named name.
-func (f userForm) For(name string) fieldRef { return fieldRef{Form: f, Name: name} }
+func (e formError) For(name string) fieldRef { return fieldRef{formError: e, Name: name} }
 
 // formFields are the fields of the new-user form, with their labels.
 var formFields = map[string]string{

@@ -10,11 +10,15 @@
 // from another origin. Handlers return errors; one function turns them into
 // pages (errors.go) and logs only the internal ones.
 //
-// The package authorises nothing itself: it calls identity and admin, which
-// ask the policy package and write the audit log.
+// The package grants nothing itself. Changes go through identity and
+// admin, which ask the policy package and write the audit log. The member
+// pages and the audit page also ask policy.Decide before anything else and
+// record the reads they serve and the requests they refuse; those who may
+// not use them get the answer given for a path that does not exist.
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -22,23 +26,48 @@ import (
 	"time"
 
 	"github.com/polex-org/polex/internal/admin"
+	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/member"
 )
 
 // Deps are what the web interface needs from the rest of Polex.
 type Deps struct {
 	Identity *identity.Service
 	Admin    *admin.Service
-	// Audit records logins (successful or not) and logouts. Reads of
-	// administrative data are audited by Admin.
-	Audit  admin.AuditLog
-	Logger *slog.Logger // nil discards logs
+	// Audit records logins (successful or not), logouts, reads of the
+	// member list and of the audit log. Reads of administrative data are
+	// audited by Admin.
+	Audit admin.AuditLog
+	// Members lists the member countries for the members pages. When nil,
+	// those pages are not served (their paths answer 404).
+	Members Countries
+	// AuditReader reads the audit log for the audit page. When nil, that
+	// page is not served (its path answers 404).
+	AuditReader AuditReader
+	Logger      *slog.Logger // nil discards logs
 	// Secure says the interface is served over TLS: cookies get the Secure
 	// attribute and responses carry Strict-Transport-Security.
 	Secure bool
 	// DemoMode shows a banner saying that the second factor is off. It must
 	// match the identity service's configuration.
 	DemoMode bool
+}
+
+// Countries lists the member countries (member.Store has this method).
+type Countries interface {
+	// Countries returns every member country, ordered by alpha-2.
+	Countries(ctx context.Context) ([]member.Country, error)
+}
+
+// AuditReader reads the audit log (*audit.Log has these methods).
+type AuditReader interface {
+	// Query returns the entries matching f, ordered by Seq; an Invalid
+	// error for a bad filter.
+	Query(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
+	// LatestCheckpoint returns the newest signed checkpoint; a NotFound
+	// error when none was signed yet.
+	LatestCheckpoint(ctx context.Context) (audit.Checkpoint, error)
 }
 
 // Server serves the browser interface.
@@ -52,6 +81,7 @@ type Server struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 
+	auditPage  int    // entries per page of the audit page
 	csrfCookie string // name of the login form's double-submit cookie
 }
 
@@ -67,7 +97,8 @@ func New(d Deps) (*Server, error) {
 	if d.Identity == nil || d.Admin == nil || d.Audit == nil {
 		return nil, errors.New("web: Identity, Admin and Audit are required")
 	}
-	s := &Server{d: d, log: d.Logger, cop: http.NewCrossOriginProtection(), now: func() time.Time { return time.Now().UTC() }}
+	s := &Server{d: d, log: d.Logger, cop: http.NewCrossOriginProtection(), now: func() time.Time { return time.Now().UTC() },
+		auditPage: audit.DefaultLimit}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -88,6 +119,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
+		if rt.off {
+			continue
+		}
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
 	return s, nil
@@ -103,6 +137,7 @@ type route struct {
 	pattern string
 	auth    bool // signed-in users only; others are sent to /login
 	static  bool // an embedded asset: no session, cacheable
+	off     bool // not served: a dependency it needs is missing from Deps
 	h       handler
 }
 
@@ -111,6 +146,7 @@ type handler func(w http.ResponseWriter, r *http.Request, rq *request) error
 
 // routes is the table of every browser route.
 func (s *Server) routes() []route {
+	noMembers, noAudit := s.d.Members == nil, s.d.AuditReader == nil
 	return []route{
 		{pattern: "GET /{$}", auth: true, h: s.home},
 		{pattern: "GET /login", h: s.loginForm},
@@ -122,6 +158,12 @@ func (s *Server) routes() []route {
 		{pattern: "POST /users", auth: true, h: s.createUser},
 		{pattern: "POST /users/{id}/disable", auth: true, h: s.setDisabled(true)},
 		{pattern: "POST /users/{id}/enable", auth: true, h: s.setDisabled(false)},
+		{pattern: "GET /members", auth: true, off: noMembers, h: s.members},
+		{pattern: "GET /members/new", auth: true, off: noMembers, h: s.newMemberForm},
+		{pattern: "POST /members", auth: true, off: noMembers, h: s.admitMember},
+		{pattern: "POST /members/{cc}/suspend", auth: true, off: noMembers, h: s.setCountryStatus(member.Suspended)},
+		{pattern: "POST /members/{cc}/reinstate", auth: true, off: noMembers, h: s.setCountryStatus(member.Active)},
+		{pattern: "GET /audit", auth: true, off: noAudit, h: s.auditLog},
 		{pattern: "GET /static/{name}", static: true, h: s.asset},
 		{pattern: "GET /favicon.ico", static: true, h: s.favicon},
 		{pattern: "/", h: s.notFound},
