@@ -60,6 +60,23 @@ func (s *Service) record(ctx context.Context, p identity.Principal, action, targ
 	return err
 }
 
+// AuthorizeAuditRead decides whether p may read the audit log and records
+// the read — action, target and purpose, outcome allow or deny — before
+// anything is read. It returns the policy's error when p may not.
+func (s *Service) AuthorizeAuditRead(ctx context.Context, p identity.Principal, action, target, purpose string) error {
+	const op = "admin.AuthorizeAuditRead"
+	d := policy.Decide(policy.SubjectOf(p), policy.ActionAuditRead, policy.Resource{Kind: policy.KindAudit})
+	e := audit.Entry{Time: s.now(), Actor: p.User.ID, ActorOrg: p.User.Org, Action: action, Target: target,
+		Purpose: purpose, RequestID: reqid.From(ctx), Outcome: audit.OutcomeAllow}
+	if !d.Allowed() {
+		e.Outcome, e.Detail = audit.OutcomeDeny, d.Reason
+	}
+	if _, err := s.audit.Append(ctx, e); err != nil {
+		return errs.E(op, err)
+	}
+	return d.Err(op)
+}
+
 // SetCountryStatus admits (Active) or suspends a member country: a General
 // Secretariat administrator only. Suspension ends the sessions of the
 // country's users at their next request.

@@ -11,13 +11,11 @@ import (
 
 	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/identity"
-	"github.com/polex-org/polex/internal/policy"
-	"github.com/polex-org/polex/internal/reqid"
 )
 
-// AuditService is the audit log as the API uses it.
+// AuditService is the audit log as the API reads it; reads are authorised
+// and recorded by admin.Service.AuthorizeAuditRead.
 type AuditService interface {
-	Append(ctx context.Context, e audit.Entry) (int64, error)
 	Query(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
 	Entry(ctx context.Context, seq int64) (audit.Entry, error)
 	LatestCheckpoint(ctx context.Context) (audit.Checkpoint, error)
@@ -114,16 +112,8 @@ func (a *API) auditor(ctx context.Context, action, target, purpose string) (iden
 	if err != nil {
 		return p, err
 	}
-	d := policy.Decide(policy.SubjectOf(p), policy.ActionAuditRead, policy.Resource{Kind: policy.KindAudit})
-	e := audit.Entry{Actor: p.User.ID, ActorOrg: p.User.Org, Action: action, Target: target, Purpose: purpose, RequestID: reqid.From(ctx), Outcome: audit.OutcomeAllow}
-	if !d.Allowed() {
-		e.Outcome, e.Detail = audit.OutcomeDeny, d.Reason
-	}
-	if _, err := a.d.Audit.Append(ctx, e); err != nil {
+	if err := a.d.Admin.AuthorizeAuditRead(ctx, p, action, target, purpose); err != nil {
 		return p, a.fail(ctx, err)
-	}
-	if !d.Allowed() {
-		return p, a.fail(ctx, d.Err("httpapi.auditor"))
 	}
 	return p, nil
 }

@@ -99,19 +99,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request, rq *request) e
 	f := auditForm{Actor: get("actor"), Org: get("org"), Action: get("action"), Target: get("target"),
 		From: get("from"), To: get("to"), Start: get("start"), Purpose: get("purpose")}
 
-	p := *rq.p
-	dec := policy.Decide(policy.SubjectOf(p), policy.ActionAuditRead, policy.Resource{Kind: policy.KindAudit})
-	e := audit.Entry{Actor: p.User.ID, ActorOrg: p.User.Org, Action: "audit.query", Target: "audit",
-		Purpose: printable(f.Purpose, audit.MaxPurpose), RequestID: rq.rid, Outcome: audit.OutcomeAllow}
-	if !dec.Allowed() {
-		e.Outcome, e.Detail = audit.OutcomeDeny, dec.Reason
-	}
-	if _, err := s.d.Audit.Append(r.Context(), e); err != nil {
-		return errs.E(op, err)
-	}
-	if !dec.Allowed() {
+	switch err := s.d.Admin.AuthorizeAuditRead(r.Context(), *rq.p, "audit.query", "audit", printable(f.Purpose, audit.MaxPurpose)); {
+	case errs.Is(errs.Permission, err), errs.Is(errs.Private, err):
 		// Whatever the policy's reason: the page does not exist for them.
 		return errs.E(op, errs.Private)
+	case err != nil:
+		return errs.E(op, err)
 	}
 
 	d := auditData{Form: f}
