@@ -103,6 +103,21 @@ func (s *Service) SetCountryStatus(ctx context.Context, p identity.Principal, cc
 	return s.record(ctx, p, action, "country:"+cc, "ok", "")
 }
 
+// Countries lists the member countries for a General Secretariat
+// administrator, who admits and suspends them; the listing is audited as
+// member.list. Anyone else gets the policy's refusal.
+func (s *Service) Countries(ctx context.Context, p identity.Principal) ([]member.Country, error) {
+	const op = "admin.Countries"
+	if err := s.authorize(ctx, op, p, "member.list", policy.Resource{Kind: policy.KindOrg}, "*"); err != nil {
+		return nil, err
+	}
+	cs, err := s.members.Countries(ctx)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	return cs, s.record(ctx, p, "member.list", "*", "ok", "")
+}
+
 // AdmitCountry adds a new member country with its National Central Bureau.
 func (s *Service) AdmitCountry(ctx context.Context, p identity.Principal, c member.Country, ncbName string) error {
 	const op = "admin.AdmitCountry"

@@ -100,7 +100,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Admin = admin.New(db, db, a.Identity, a.Audit)
 	a.api = httpapi.New(httpapi.Deps{Identity: a.Identity, Admin: a.Admin, Members: db, Audit: a.Audit, AuditKey: key.VerifierKey,
 		Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody})
-	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, AuditReader: a.Audit, Members: db, Logger: log,
+	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, AuditReader: a.Audit, Logger: log,
 		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode})
 	if err != nil {
 		a.Close(ctx)

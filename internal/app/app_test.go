@@ -136,7 +136,7 @@ func TestAPI(t *testing.T) {
 			wantProblem(t, st, m, h, 401, "unauthenticated")
 			st, m, h = client{t, srv.URL, "pxt_forged"}.do("GET", "/api/v1/me", nil)
 			wantProblem(t, st, m, h, 401, "unauthenticated")
-			if h.Get("X-Request-ID") == "" || m["request_id"] != nil && m["request_id"] != h.Get("X-Request-ID") {
+			if h.Get("X-Request-ID") == "" || m["request_id"] != h.Get("X-Request-ID") {
 				t.Fatalf("request id header %q body %v", h.Get("X-Request-ID"), m["request_id"])
 			}
 		})

@@ -116,7 +116,7 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (U
 	if u.HasRole(BorderSystem) && len(u.Roles) == 1 {
 		return u, "", Session{}, errs.E(op, errs.Permission, "machine accounts sign in with API tokens")
 	}
-	if err := s.checkActive(ctx, u); err != nil {
+	if _, err := s.principal(ctx, u, "session"); err != nil {
 		return u, "", Session{}, errs.E(op, err)
 	}
 	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
@@ -181,45 +181,29 @@ func TOTPCode(secret string, at time.Time) (string, error) {
 	return c, nil
 }
 
-// checkActive returns a Permission error when the user, its organisation or
-// its country may not act now.
-func (s *Service) checkActive(ctx context.Context, u User) error {
+// principal builds the Principal of user u acting through via. It reads
+// the user's organisation and country once, and returns a Permission error
+// when the user, its organisation or its country may not act now.
+func (s *Service) principal(ctx context.Context, u User, via string) (Principal, error) {
+	const op = "identity.principal"
 	if u.Disabled {
-		return errs.E("identity.checkActive", errs.Permission, "account disabled")
+		return Principal{}, errs.E(op, errs.Permission, "account disabled")
 	}
 	o, err := s.members.Org(ctx, u.Org)
 	if err != nil {
-		return err
+		return Principal{}, err
 	}
 	if o.Disabled {
-		return errs.E("identity.checkActive", errs.Permission, "organisation disabled")
-	}
-	if o.Country != "" {
-		c, err := s.members.Country(ctx, o.Country)
-		if err != nil {
-			return err
-		}
-		if c.Status != member.Active {
-			return errs.E("identity.checkActive", errs.Permission, "member country suspended")
-		}
-	}
-	return nil
-}
-
-// principal builds the Principal of an active user.
-func (s *Service) principal(ctx context.Context, u User, via string) (Principal, error) {
-	if err := s.checkActive(ctx, u); err != nil {
-		return Principal{}, err
-	}
-	o, err := s.members.Org(ctx, u.Org)
-	if err != nil {
-		return Principal{}, err
+		return Principal{}, errs.E(op, errs.Permission, "organisation disabled")
 	}
 	p := Principal{User: u, OrgKind: string(o.Kind), Via: via}
 	if o.Country != "" {
 		c, err := s.members.Country(ctx, o.Country)
 		if err != nil {
 			return Principal{}, err
+		}
+		if c.Status != member.Active {
+			return Principal{}, errs.E(op, errs.Permission, "member country suspended")
 		}
 		p.Region = string(c.Region)
 	}

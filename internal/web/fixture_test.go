@@ -147,7 +147,7 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	f.audit.from, err = log.Size(ctx)
 	must(t, err)
 
-	f.srv, err = New(Deps{Identity: f.id, Admin: f.adm, Audit: log, Members: db, AuditReader: log,
+	f.srv, err = New(Deps{Identity: f.id, Admin: f.adm, Audit: log, AuditReader: log,
 		DemoMode: o.demo, Secure: o.secure, Logger: slog.New(slog.NewTextHandler(f.logs, nil))})
 	must(t, err)
 	return f

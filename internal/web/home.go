@@ -72,7 +72,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error
 		}
 		sec := homeSection{Role: role}
 		for _, it := range homeItems[role] {
-			if it.Href == "/members" && s.d.Members == nil || it.Href == "/audit" && s.d.AuditReader == nil {
+			if it.Href == "/audit" && s.d.AuditReader == nil {
 				it.Href = "" // not served: shown as still to come
 			}
 			sec.Items = append(sec.Items, it)

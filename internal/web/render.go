@@ -134,7 +134,7 @@ func (s *Server) newView(r *http.Request, rq *request, title string, data any) *
 		if canAdminister(*p) {
 			v.Nav = append(v.Nav, navItem{Key: "nav.users", Href: "/users", Current: strings.HasPrefix(r.URL.Path, "/users")})
 		}
-		if s.d.Members != nil && canManageMembers(*p) {
+		if canManageMembers(*p) {
 			v.Nav = append(v.Nav, navItem{Key: "nav.members", Href: "/members", Current: strings.HasPrefix(r.URL.Path, "/members")})
 		}
 		if s.d.AuditReader != nil && canReadAudit(*p) {

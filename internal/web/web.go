@@ -35,13 +35,10 @@ import (
 type Deps struct {
 	Identity *identity.Service
 	Admin    *admin.Service
-	// Audit records logins (successful or not), logouts, reads of the
-	// member list and of the audit log. Reads of administrative data are
-	// audited by Admin.
+	// Audit records logins (successful or not), logouts and refused visits
+	// to the members pages. Administrative reads and changes, and reads of
+	// the audit log, are audited by Admin.
 	Audit admin.AuditLog
-	// Members lists the member countries for the members pages. When nil,
-	// those pages are not served (their paths answer 404).
-	Members Countries
 	// AuditReader reads the audit log for the audit page. When nil, that
 	// page is not served (its path answers 404).
 	AuditReader AuditReader
@@ -52,12 +49,6 @@ type Deps struct {
 	// DemoMode shows a banner saying that the second factor is off. It must
 	// match the identity service's configuration.
 	DemoMode bool
-}
-
-// Countries lists the member countries (member.Store has this method).
-type Countries interface {
-	// Countries returns every member country, ordered by alpha-2.
-	Countries(ctx context.Context) ([]member.Country, error)
 }
 
 // AuditReader reads the audit log (*audit.Log has these methods).
@@ -146,7 +137,7 @@ type handler func(w http.ResponseWriter, r *http.Request, rq *request) error
 
 // routes is the table of every browser route.
 func (s *Server) routes() []route {
-	noMembers, noAudit := s.d.Members == nil, s.d.AuditReader == nil
+	noAudit := s.d.AuditReader == nil
 	return []route{
 		{pattern: "GET /{$}", auth: true, h: s.home},
 		{pattern: "GET /login", h: s.loginForm},
@@ -158,11 +149,11 @@ func (s *Server) routes() []route {
 		{pattern: "POST /users", auth: true, h: s.createUser},
 		{pattern: "POST /users/{id}/disable", auth: true, h: s.setDisabled(true)},
 		{pattern: "POST /users/{id}/enable", auth: true, h: s.setDisabled(false)},
-		{pattern: "GET /members", auth: true, off: noMembers, h: s.members},
-		{pattern: "GET /members/new", auth: true, off: noMembers, h: s.newMemberForm},
-		{pattern: "POST /members", auth: true, off: noMembers, h: s.admitMember},
-		{pattern: "POST /members/{cc}/suspend", auth: true, off: noMembers, h: s.setCountryStatus(member.Suspended)},
-		{pattern: "POST /members/{cc}/reinstate", auth: true, off: noMembers, h: s.setCountryStatus(member.Active)},
+		{pattern: "GET /members", auth: true, h: s.members},
+		{pattern: "GET /members/new", auth: true, h: s.newMemberForm},
+		{pattern: "POST /members", auth: true, h: s.admitMember},
+		{pattern: "POST /members/{cc}/suspend", auth: true, h: s.setCountryStatus(member.Suspended)},
+		{pattern: "POST /members/{cc}/reinstate", auth: true, h: s.setCountryStatus(member.Active)},
 		{pattern: "GET /audit", auth: true, off: noAudit, h: s.auditLog},
 		{pattern: "GET /static/{name}", static: true, h: s.asset},
 		{pattern: "GET /favicon.ico", static: true, h: s.favicon},
