@@ -24,10 +24,14 @@ import (
 	"github.com/polex-org/polex/internal/admin"
 	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/config"
+	"github.com/polex-org/polex/internal/diffusion"
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/httpapi"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/member"
+	"github.com/polex-org/polex/internal/notice"
+	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/property"
 	"github.com/polex-org/polex/internal/reqid"
 	"github.com/polex-org/polex/internal/store/postgres"
 	"github.com/polex-org/polex/internal/store/sqldb"
@@ -44,6 +48,11 @@ type App struct {
 	Identity *identity.Service
 	Admin    *admin.Service
 	Metrics  *prometheus.Registry
+
+	Notify     *notify.Service
+	Notices    *notice.Service
+	Diffusions *diffusion.Service
+	Property   *property.Service
 
 	api     *httpapi.API
 	web     *web.Server
@@ -98,10 +107,16 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	idCfg.DemoMode = cfg.DemoMode
 	a.Identity = identity.NewService(db, db, idCfg)
 	a.Admin = admin.New(db, db, a.Identity, a.Audit)
+	if err := a.openFeatures(ctx); err != nil {
+		a.Close(ctx)
+		return nil, err
+	}
 	a.api = httpapi.New(httpapi.Deps{Identity: a.Identity, Admin: a.Admin, Members: db, Audit: a.Audit, AuditKey: key.VerifierKey,
-		Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody})
+		Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody,
+		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property})
 	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, AuditReader: a.Audit, Logger: log,
-		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode})
+		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode,
+		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property})
 	if err != nil {
 		a.Close(ctx)
 		return nil, err
@@ -281,6 +296,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	stopJobs := a.startJobs(ctx)
+	defer stopJobs()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -82,5 +82,20 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 		}
 		out = append(out, l)
 	}
+	for _, seed := range []func(context.Context) error{a.seedDemoProperty, a.seedDemoNotices, a.seedDemoDiffusions} {
+		if err := seed(ctx); err != nil {
+			return nil, errs.E(op, err)
+		}
+	}
 	return out, nil
+}
+
+// demoPrincipal returns the principal of the demo user username, for
+// seeding records as that user.
+func (a *App) demoPrincipal(ctx context.Context, username string) (identity.Principal, error) {
+	u, err := a.DB.UserByName(ctx, username)
+	if err != nil {
+		return identity.Principal{}, err
+	}
+	return a.Identity.Principal(ctx, u.ID, "demo")
 }

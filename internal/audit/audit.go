@@ -61,10 +61,15 @@ var (
 )
 
 // NeedsPurpose reports whether an allowed or successful action must state a
-// purpose: searches (any action whose last segment is "search") do.
+// purpose: searches and exports (any action whose last segment is "search"
+// or "export") do.
 func NeedsPurpose(action string) bool {
 	i := strings.LastIndexByte(action, '.')
-	return action[i+1:] == "search"
+	switch action[i+1:] {
+	case "search", "export":
+		return true
+	}
+	return false
 }
 
 // Validate returns an Invalid error naming the first field that breaks the

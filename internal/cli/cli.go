@@ -41,6 +41,7 @@ func commands() []command {
 		{"user", "administer users: create, list, disable, enable, token, password", runUser},
 		{"org", "administer members and organisations: list, countries, agency, admit, suspend, reinstate", runOrg},
 		{"audit", "audit log: verify, tail", runAudit},
+		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -15,9 +15,13 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/polex-org/polex/internal/admin"
+	"github.com/polex-org/polex/internal/diffusion"
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/member"
+	"github.com/polex-org/polex/internal/notice"
+	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/property"
 )
 
 // Prefix is where the API is mounted.
@@ -33,6 +37,11 @@ type Deps struct {
 	Logger   *slog.Logger
 	Version  string
 	MaxBody  int64 // largest request body in bytes; larger ones get 413
+
+	Notify     *notify.Service
+	Notices    *notice.Service
+	Diffusions *diffusion.Service
+	Property   *property.Service
 }
 
 // API is the JSON API.
@@ -77,6 +86,10 @@ func New(d Deps) *API {
 	a.registerMembers()
 	a.registerUsers()
 	a.registerAudit()
+	a.registerInbox()
+	a.registerNotices()
+	a.registerDiffusions()
+	a.registerProperty()
 	return a
 }
 

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"slices"
 	"sort"
@@ -25,7 +26,11 @@ func rtl(lang string) bool { return lang == "ar" }
 // validLang reports whether l is an official language.
 func validLang(l string) bool { return slices.Contains(languages, l) }
 
-//go:embed i18n/*.json
+// The catalogues: i18n/<lang>.json holds the shell's messages and
+// i18n/<area>/<lang>.json each feature's, merged into one catalogue per
+// language; a key defined twice is an error.
+//
+//go:embed i18n/*.json i18n/*/*.json
 var catalogueFS embed.FS
 
 // catalogue maps message keys to texts in one language. A text may hold
@@ -43,13 +48,26 @@ type catalogues struct {
 func loadCatalogues() (*catalogues, error) {
 	c := &catalogues{byLang: map[string]catalogue{}}
 	for _, l := range languages {
-		b, err := catalogueFS.ReadFile("i18n/" + l + ".json")
+		areas, err := fs.Glob(catalogueFS, "i18n/*/"+l+".json")
 		if err != nil {
 			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
 		}
-		var m catalogue
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
+		m := catalogue{}
+		for _, name := range append([]string{"i18n/" + l + ".json"}, areas...) {
+			b, err := catalogueFS.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("web: catalogue %s: %w", l, err)
+			}
+			var part catalogue
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: catalogue %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: catalogue %s: key %q defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.byLang[l] = m
 	}

@@ -22,13 +22,18 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/polex-org/polex/internal/admin"
 	"github.com/polex-org/polex/internal/audit"
+	"github.com/polex-org/polex/internal/diffusion"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/member"
+	"github.com/polex-org/polex/internal/notice"
+	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/property"
 )
 
 // Deps are what the web interface needs from the rest of Polex.
@@ -49,6 +54,12 @@ type Deps struct {
 	// DemoMode shows a banner saying that the second factor is off. It must
 	// match the identity service's configuration.
 	DemoMode bool
+
+	// The record services; a nil service turns its pages off (404).
+	Notify     *notify.Service
+	Notices    *notice.Service
+	Diffusions *diffusion.Service
+	Property   *property.Service
 }
 
 // AuditReader reads the audit log (*audit.Log has these methods).
@@ -138,7 +149,7 @@ type handler func(w http.ResponseWriter, r *http.Request, rq *request) error
 // routes is the table of every browser route.
 func (s *Server) routes() []route {
 	noAudit := s.d.AuditReader == nil
-	return []route{
+	rts := []route{
 		{pattern: "GET /{$}", auth: true, h: s.home},
 		{pattern: "GET /login", h: s.loginForm},
 		{pattern: "POST /login", h: s.login},
@@ -157,8 +168,9 @@ func (s *Server) routes() []route {
 		{pattern: "GET /audit", auth: true, off: noAudit, h: s.auditLog},
 		{pattern: "GET /static/{name}", static: true, h: s.asset},
 		{pattern: "GET /favicon.ico", static: true, h: s.favicon},
-		{pattern: "/", h: s.notFound},
 	}
+	rts = slices.Concat(rts, s.inboxRoutes(), s.noticeRoutes(), s.diffusionRoutes(), s.propertyRoutes())
+	return append(rts, route{pattern: "/", h: s.notFound})
 }
 
 // request is what the wrapper learnt about a request.

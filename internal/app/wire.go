@@ -1,0 +1,15 @@
+package app
+
+import "context"
+
+// openFeatures builds the record, notification and import services. Open
+// calls it after the audit log and identity, before the API and the web
+// interface, which take the services it sets on a.
+func (a *App) openFeatures(ctx context.Context) error {
+	for _, open := range []func(context.Context) error{a.openNotify, a.openNotices, a.openDiffusions, a.openProperty} {
+		if err := open(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,4 @@
+package httpapi
+
+// registerDiffusions registers the operations on diffusions.
+func (a *API) registerDiffusions() {}

@@ -1,0 +1,4 @@
+package httpapi
+
+// registerInbox registers the operations on inbox.
+func (a *API) registerInbox() {}

@@ -1,0 +1,4 @@
+package httpapi
+
+// registerNotices registers the operations on notices.
+func (a *API) registerNotices() {}

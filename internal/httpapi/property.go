@@ -1,0 +1,4 @@
+package httpapi
+
+// registerProperty registers the operations on property.
+func (a *API) registerProperty() {}

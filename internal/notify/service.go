@@ -1,0 +1,4 @@
+package notify
+
+// Service reads inboxes, streams events live and delivers webhooks.
+type Service struct{}
