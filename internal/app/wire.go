@@ -1,6 +1,10 @@
 package app
 
-import "context"
+import (
+	"context"
+
+	"github.com/polex-org/polex/internal/record"
+)
 
 // openFeatures builds the record, notification and import services. Open
 // calls it after the audit log and identity, before the API and the web
@@ -12,4 +16,11 @@ func (a *App) openFeatures(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// retainers are the services whose records expire: the retention job
+// (startJobs) runs each of them.
+func (a *App) retainers() []record.Retainer {
+	var rs []record.Retainer
+	return rs
 }
