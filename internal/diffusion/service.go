@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -514,38 +515,42 @@ func (s *Service) withdraw(ctx context.Context, op string, p identity.Principal,
 	return d, nil
 }
 
-// Export calls emit with every diffusion p may export, newest first: for a
-// member country's users, those it sent or received (withdrawn ones as
-// they are now, without content); for the oversight body, all. purpose is
-// required and recorded. It returns how many were emitted.
-func (s *Service) Export(ctx context.Context, p identity.Principal, purpose string, emit func(Diffusion) error) (int, error) {
+// Export returns every diffusion p may export, newest first: for a member
+// country's users, those it sent and the active ones it received; for the
+// oversight body, all (withdrawn ones as they are now, without content).
+// purpose is required and recorded. Export decides and audits before it
+// returns, so that a refusal comes back as its error before anything is
+// read; the sequence then reads the store page by page and yields a
+// store's error as its last element.
+func (s *Service) Export(ctx context.Context, p identity.Principal, purpose string) (iter.Seq2[Diffusion, error], error) {
 	const op = "diffusion.Export"
 	if err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionExport, Audit: actExport,
 		Resource: policy.Resource{Kind: policy.KindDiffusion, Owner: p.User.Country}, Target: "diffusions", Purpose: purpose}); err != nil {
-		return 0, err
+		return nil, err
 	}
 	f := Filter{Limit: 500}
 	if national(p) {
 		f.Party = p.User.Country
 	}
-	n := 0
-	for {
-		ds, err := s.store.Diffusions(ctx, f)
-		if err != nil {
-			return n, errs.E(op, err)
-		}
-		for _, d := range ds {
-			if !record.Visible(p, policy.ActionExport, resource(d)) || d.Status == Withdrawn && national(p) && p.User.Country != d.Owner {
-				continue
+	return func(yield func(Diffusion, error) bool) {
+		for {
+			ds, err := s.store.Diffusions(ctx, f)
+			if err != nil {
+				yield(Diffusion{}, errs.E(op, err))
+				return
 			}
-			if err := emit(forViewer(p, d)); err != nil {
-				return n, err
+			for _, d := range ds {
+				if !record.Visible(p, policy.ActionExport, resource(d)) || d.Status == Withdrawn && national(p) && p.User.Country != d.Owner {
+					continue
+				}
+				if !yield(forViewer(p, d), nil) {
+					return
+				}
 			}
-			n++
+			if len(ds) < f.Limit {
+				return
+			}
+			f.Before = ds[len(ds)-1].ID
 		}
-		if len(ds) < f.Limit {
-			return n, nil
-		}
-		f.Before = ds[len(ds)-1].ID
-	}
+	}, nil
 }

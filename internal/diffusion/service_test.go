@@ -109,6 +109,22 @@ func (w *world) audits(action string) []audit.Entry {
 	return es
 }
 
+// export returns what p exports, or the refusal.
+func (w *world) export(p identity.Principal, purpose string) ([]diffusion.Diffusion, error) {
+	seq, err := w.svc.Export(context.Background(), p, purpose)
+	if err != nil {
+		return nil, err
+	}
+	var out []diffusion.Diffusion
+	for d, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
 func wantKind(t *testing.T, what string, err error, k errs.Kind) {
 	t.Helper()
 	if errs.KindOf(err) != k {
@@ -263,9 +279,8 @@ func TestWhoSees(t *testing.T) {
 			if len(rs) != 0 {
 				t.Fatalf("%s receives %+v", p.User.ID, rs)
 			}
-			n, err := w.svc.Export(ctx, p, "case 12", func(diffusion.Diffusion) error { return nil })
-			if err != nil || n != 0 {
-				t.Fatalf("%s exports %d, %v", p.User.ID, n, err)
+			if got, err := w.export(p, "case 12"); err != nil || len(got) != 0 {
+				t.Fatalf("%s exports %d, %v", p.User.ID, len(got), err)
 			}
 		}
 		// A reviewer reads through review only: lists of countries are not theirs.
@@ -295,16 +310,18 @@ func TestWhoSees(t *testing.T) {
 		}
 
 		// Export: a purpose is required and recorded; handling H0 lets recipients export.
-		_, err = w.svc.Export(ctx, ke, "", func(diffusion.Diffusion) error { return nil })
+		_, err = w.export(ke, "")
 		if !errs.Is(errs.Invalid, err) || errs.FieldOf(err) != "purpose" {
 			t.Fatalf("export without purpose: %v", err)
 		}
-		var exported []diffusion.Diffusion
-		n, err := w.svc.Export(ctx, ke, "case 12", func(d diffusion.Diffusion) error { exported = append(exported, d); return nil })
-		if err != nil || n != 1 || exported[0].Text != secretText || len(exported[0].Copies) != 1 {
-			t.Fatalf("KE export %d %v %+v", n, err, exported)
+		exported, err := w.export(ke, "case 12")
+		if err != nil || len(exported) != 1 || exported[0].Text != secretText || len(exported[0].Copies) != 1 {
+			t.Fatalf("KE export %v %+v", err, exported)
 		}
-		if _, err := w.svc.Export(ctx, reviewer(), "case 12", func(diffusion.Diffusion) error { return nil }); err == nil {
+		if all, err := w.export(auditor(), "oversight"); err != nil || len(all) != 1 || len(all[0].Copies) != len(d.Copies) {
+			t.Fatalf("auditor export %v %d", err, len(all))
+		}
+		if _, err := w.export(reviewer(), "case 12"); err == nil {
 			t.Fatal("a reviewer exported")
 		}
 
@@ -324,7 +341,7 @@ func TestWhoSees(t *testing.T) {
 			}
 		}
 		for _, e := range w.audits("diffusion.export") {
-			if e.Outcome == audit.OutcomeAllow && e.Purpose != "case 12" {
+			if e.Outcome == audit.OutcomeAllow && e.Purpose == "" {
 				t.Fatalf("export audited without its purpose: %+v", e)
 			}
 		}
@@ -425,8 +442,11 @@ func TestWithdrawPurges(t *testing.T) {
 		if len(rs) != 1 || rs[0].Notice == nil || rs[0].Diffusion.Text != "" || rs[0].Copy.State != diffusion.CopyWithdrawn {
 			t.Fatalf("KE receives %+v", rs)
 		}
-		if n, err := w.svc.Export(ctx, ke, "case", func(diffusion.Diffusion) error { return nil }); err != nil || n != 0 {
-			t.Fatalf("KE exports %d %v", n, err)
+		if got, err := w.export(ke, "case"); err != nil || len(got) != 0 {
+			t.Fatalf("KE exports %d %v", len(got), err)
+		}
+		if got, err := w.export(fr, "case"); err != nil || len(got) != 1 || !got[0].Content.IsZero() {
+			t.Fatalf("FR exports %+v %v", got, err)
 		}
 		_, err = w.svc.Acknowledge(ctx, national("IT", identity.Officer), d.ID)
 		wantKind(t, "ack withdrawn", err, errs.NotFound)
