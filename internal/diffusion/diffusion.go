@@ -151,8 +151,8 @@ func (d Diffusion) CopyFor(cc string) (Copy, bool) {
 	return Copy{}, false
 }
 
-// Notice is what a recipient keeps of a withdrawn diffusion.
-type Notice struct {
+// WithdrawalNotice is what a recipient keeps of a withdrawn diffusion.
+type WithdrawalNotice struct {
 	ID          string    `json:"id"`
 	Sender      string    `json:"sender" doc:"the sender's country"`
 	Country     string    `json:"country,omitempty" doc:"the recipient country whose copy was withdrawn"`

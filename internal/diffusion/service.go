@@ -248,20 +248,20 @@ func (s *Service) Get(ctx context.Context, p identity.Principal, id string) (Dif
 // (for its own copy) or the sender. It returns an errs.NotFound error when
 // the diffusion is not withdrawn, and the policy's error (Private) to
 // anyone who could not see the diffusion.
-func (s *Service) Withdrawal(ctx context.Context, p identity.Principal, id string) (Notice, error) {
+func (s *Service) Withdrawal(ctx context.Context, p identity.Principal, id string) (WithdrawalNotice, error) {
 	const op = "diffusion.Withdrawal"
 	d, err := s.load(ctx, op, p, id, actRead)
 	if err != nil {
-		return Notice{}, err
+		return WithdrawalNotice{}, err
 	}
 	if err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: readAction(p), Audit: actRead,
 		Resource: resource(d), Target: target(id), Detail: "withdrawal notice"}); err != nil {
-		return Notice{}, err
+		return WithdrawalNotice{}, err
 	}
 	if d.Status != Withdrawn {
-		return Notice{}, errs.E(op, errs.NotFound, "this diffusion is not withdrawn")
+		return WithdrawalNotice{}, errs.E(op, errs.NotFound, "this diffusion is not withdrawn")
 	}
-	n := Notice{ID: d.ID, Sender: d.Owner, WithdrawnAt: d.WithdrawnAt, Reason: d.WithdrawnWhy}
+	n := WithdrawalNotice{ID: d.ID, Sender: d.Owner, WithdrawnAt: d.WithdrawnAt, Reason: d.WithdrawnWhy}
 	if national(p) && p.User.Country != d.Owner {
 		n.Country = p.User.Country
 	}
@@ -312,9 +312,9 @@ func (s *Service) Sent(ctx context.Context, p identity.Principal, before string,
 // Inbound is one diffusion in a recipient's list: its copy, and either its
 // content (Diffusion) or, when withdrawn, its withdrawal notice.
 type Inbound struct {
-	Diffusion Diffusion `json:"diffusion"`
-	Copy      Copy      `json:"copy"`
-	Notice    *Notice   `json:"withdrawal,omitempty"`
+	Diffusion Diffusion         `json:"diffusion"`
+	Copy      Copy              `json:"copy"`
+	Notice    *WithdrawalNotice `json:"withdrawal,omitempty"`
 }
 
 // Received lists the diffusions received by p's country, newest first:
@@ -333,7 +333,7 @@ func (s *Service) Received(ctx context.Context, p identity.Principal, before str
 		c, _ := d.CopyFor(p.User.Country)
 		in := Inbound{Diffusion: d, Copy: c}
 		if d.Status == Withdrawn {
-			in.Notice = &Notice{ID: d.ID, Sender: d.Owner, Country: c.Country, WithdrawnAt: d.WithdrawnAt, Reason: d.WithdrawnWhy}
+			in.Notice = &WithdrawalNotice{ID: d.ID, Sender: d.Owner, Country: c.Country, WithdrawnAt: d.WithdrawnAt, Reason: d.WithdrawnWhy}
 			in.Diffusion = Diffusion{Meta: record.Meta{ID: d.ID, Owner: d.Owner}, Status: Withdrawn, Copies: []Copy{c}}
 		}
 		out = append(out, in)
