@@ -84,7 +84,7 @@ func TestDiffusionsAPI(t *testing.T) {
 
 		body := map[string]any{"kind": "wanted", "urgency": "urgent", "regions": []string{"europe"}, "countries": []string{"KE"},
 			"subject": "Wanted for armed robbery", "text": difSecret, "legal_basis": "Warrant 2026/77",
-			"person": map[string]any{"names": []any{map[string]any{"full": "Marc DURAND"}}, "birth_dates": []string{"1988"}},
+			"person":       map[string]any{"names": []any{map[string]any{"full": "Marc DURAND"}}, "birth_dates": []string{"1988"}},
 			"restrictions": map[string]any{"deny_countries": []string{"DE"}}, "classification": 1}
 
 		t.Run("bad input", func(t *testing.T) {
