@@ -66,8 +66,9 @@ func national(p identity.Principal) bool { return p.User.Country != "" }
 // Send delivers a new diffusion from p's country to the countries and the
 // member countries of the regions of d, without p's country and any
 // country on d's deny lists, and announces it to each recipient's NCB. It
-// returns an errs.Invalid error naming the field at fault, the policy's
-// error when p may not send diffusions, or the store's error.
+// returns an errs.Invalid error naming the field at fault, an errs.Conflict
+// error naming "ref" when p's country already used the reference, the
+// policy's error when p may not send diffusions, or the store's error.
 func (s *Service) Send(ctx context.Context, p identity.Principal, d Draft) (Diffusion, error) {
 	const op = "diffusion.Send"
 	if err := d.Validate(); err != nil {
@@ -117,7 +118,9 @@ func (s *Service) Send(ctx context.Context, p identity.Principal, d Draft) (Diff
 		evs = append(evs, notify.Event{Org: member.NCBID(cc), Type: notify.DiffusionReceived, Subject: Subject(id),
 			Title: fmt.Sprintf("Diffusion received from %s (%s, %s)", out.Owner, out.Kind, out.Urgency), Data: data, Time: now})
 	}
-	if err := s.store.CreateDiffusion(ctx, out, evs); err != nil {
+	if err := s.store.CreateDiffusion(ctx, out, evs); errs.Is(errs.Conflict, err) && out.Ref != "" {
+		return Diffusion{}, errs.E(op, errs.Conflict, "your country already sent a diffusion with this reference", "ref", err)
+	} else if err != nil {
 		return Diffusion{}, errs.E(op, err)
 	}
 	return out, nil

@@ -24,13 +24,13 @@ import (
 // world is a diffusion service over a real database holding the 196
 // member countries, with the real audit log.
 type world struct {
-	t   *testing.T
+	t   testing.TB
 	db  *sqldb.DB
 	log *audit.Log
 	svc *diffusion.Service
 }
 
-func newWorld(t *testing.T, db *sqldb.DB) *world {
+func newWorld(t testing.TB, db *sqldb.DB) *world {
 	t.Helper()
 	ctx := context.Background()
 	ms, err := member.Members()
@@ -225,6 +225,16 @@ func TestSendInvalid(t *testing.T) {
 		must(t, db.SQL.QueryRow(`SELECT count(*) FROM events`).Scan(&events))
 		if len(ds) != 0 || events != 0 {
 			t.Fatalf("refused input stored %d diffusions and %d events", len(ds), events)
+		}
+		// A reference is used once per sender country.
+		_, err = w.svc.Send(ctx, fr, draft())
+		must(t, err)
+		_, err = w.svc.Send(ctx, national("FR", identity.NCBAdmin), draft())
+		if !errs.Is(errs.Conflict, err) || errs.FieldOf(err) != "ref" || strings.Contains(errs.Message(err), "SQL") {
+			t.Fatalf("reused reference: %v", err)
+		}
+		if _, err := w.svc.Send(ctx, national("KE", identity.Officer), draft()); err != nil {
+			t.Fatalf("another country's same reference: %v", err)
 		}
 		// Neither the General Secretariat nor a border system sends.
 		_, err = w.svc.Send(ctx, reviewer(), draft())

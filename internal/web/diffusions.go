@@ -448,9 +448,13 @@ func (s *Server) difSend(w http.ResponseWriter, r *http.Request, rq *request) er
 	if err == nil {
 		out, err = s.d.Diffusions.Send(r.Context(), *rq.p, d)
 	}
-	if errs.Is(errs.Invalid, err) {
+	if k := errs.KindOf(err); k == errs.Invalid || k == errs.Conflict && errs.FieldOf(err) != "" {
 		f.formError = s.difFormError(rq, err)
-		return s.renderCompose(w, r, rq, http.StatusBadRequest, f, countries, regions)
+		status := http.StatusBadRequest
+		if k == errs.Conflict {
+			status = http.StatusConflict
+		}
+		return s.renderCompose(w, r, rq, status, f, countries, regions)
 	}
 	if err != nil {
 		return err
