@@ -112,6 +112,14 @@ func TestDiffusionPages(t *testing.T) {
 		Roles: []identity.Role{identity.Officer}, Clearance: identity.Restricted, Password: app.DemoPassword}); err != nil {
 		t.Fatal(err)
 	}
+	// Seeding again adds no diffusion.
+	if _, err := a.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var seeded int
+	if err := a.DB.SQL.QueryRow(`SELECT count(*) FROM diffusions`).Scan(&seeded); err != nil || seeded != 3 {
+		t.Fatalf("%d demo diffusions after two seeds (%v), want 3", seeded, err)
+	}
 	fr := difSignIn(t, srv.URL, "fr.officer")
 	ke := difSignIn(t, srv.URL, "ke.officer")
 	de := difSignIn(t, srv.URL, "de.officer")

@@ -90,13 +90,32 @@ func (db *DB) CreateDiffusion(ctx context.Context, d diffusion.Diffusion, evs []
 		if err != nil {
 			return wrap(op, err)
 		}
-		for _, c := range d.Copies {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO diffusion_copies (diffusion_id, country, state, delivered_at,
-				acknowledged_at, acknowledged_by, withdrawn_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				d.ID, c.Country, string(c.State), Nanos(c.DeliveredAt), Nanos(c.AcknowledgedAt), c.AcknowledgedBy,
-				Nanos(c.WithdrawnAt), c.Reason); err != nil {
+		// One multi-row INSERT per 100 copies (a region is up to ~55).
+		for rest := d.Copies; len(rest) > 0; {
+			n := min(len(rest), 100)
+			var q strings.Builder
+			q.WriteString(`INSERT INTO diffusion_copies (diffusion_id, country, state, delivered_at, acknowledged_at, acknowledged_by, withdrawn_at, reason) VALUES `)
+			args := make([]any, 0, 8*n)
+			for i, c := range rest[:n] {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				b := len(args)
+				q.WriteString("(")
+				for j := 1; j <= 8; j++ {
+					if j > 1 {
+						q.WriteString(", ")
+					}
+					q.WriteString("$" + strconv.Itoa(b+j))
+				}
+				q.WriteString(")")
+				args = append(args, d.ID, c.Country, string(c.State), Nanos(c.DeliveredAt), Nanos(c.AcknowledgedAt), c.AcknowledgedBy,
+					Nanos(c.WithdrawnAt), c.Reason)
+			}
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return wrap(op, err)
 			}
+			rest = rest[n:]
 		}
 		return InsertEvents(ctx, tx, evs)
 	})
