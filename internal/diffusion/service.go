@@ -182,11 +182,7 @@ func (s *Service) resolve(ctx context.Context, sender string, d *Draft) ([]strin
 func (s *Service) load(ctx context.Context, op string, p identity.Principal, id, action string) (Diffusion, error) {
 	d, err := s.store.Diffusion(ctx, id)
 	if errs.Is(errs.NotFound, err) {
-		// Decide on a resource no one but its nonexistent owner could see,
-		// so the refusal is audited like any other.
-		_ = record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionRead, Audit: action,
-			Resource: policy.Resource{Kind: "missing"}, Target: target(id), Detail: "no such diffusion"})
-		return Diffusion{}, errs.E(op, errs.Private)
+		return Diffusion{}, s.refuse(ctx, op, p, action, target(id), "no such diffusion")
 	}
 	if err != nil {
 		return Diffusion{}, errs.E(op, err)
@@ -347,16 +343,24 @@ func (s *Service) Received(ctx context.Context, p identity.Principal, before str
 // refuseList records a refused list by a caller of no country and returns
 // a Private error.
 func (s *Service) refuseList(ctx context.Context, op string, p identity.Principal, what string) error {
-	err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionRead, Audit: actList,
-		Resource: policy.Resource{Kind: policy.KindDiffusion, Owner: "ZZ", Restrictions: policy.Restrictions{AllowCountries: []string{"ZZ"}}},
-		Target:   what, Detail: "no country"})
-	if err == nil {
-		err = errs.E(op, errs.Private)
-	}
-	return err
+	return s.refuse(ctx, op, p, actList, what, "the caller has no country")
 }
 
-// ReviewQueue lists the active diffusions not yet reviewed, newest first, for the General Secretariat's reviewers.
+// refuse records a refused action that no policy decision covers (a
+// diffusion that does not exist, a country's list asked by someone of no
+// country) and returns a Private error, answered as "not found", or the
+// audit log's error when it cannot record.
+func (s *Service) refuse(ctx context.Context, op string, p identity.Principal, action, tgt, why string) error {
+	e := audit.Entry{Time: s.now(), Actor: p.User.ID, ActorOrg: p.User.Org, Action: action, Target: tgt,
+		Outcome: audit.OutcomeDeny, RequestID: reqid.From(ctx), Detail: why}
+	if _, err := s.audit.Append(ctx, e); err != nil {
+		return errs.E(op, err)
+	}
+	return errs.E(op, errs.Private)
+}
+
+// ReviewQueue lists the active diffusions not yet reviewed, newest first,
+// for the General Secretariat's reviewers.
 func (s *Service) ReviewQueue(ctx context.Context, p identity.Principal, before string, limit int) ([]Diffusion, error) {
 	const op = "diffusion.ReviewQueue"
 	return s.list(ctx, op, p, policy.ActionReview, "review-queue", Filter{PendingReview: true, Before: before, Limit: limit})
