@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -96,6 +97,21 @@ func TestDiffusionBrowser(t *testing.T) {
 			chromedp.WaitVisible(css("#logout")),
 		)
 	}
+	// shot saves the viewport as name.png in $POLEX_SCREENSHOTS, when set.
+	shot := func(name string) {
+		t.Helper()
+		dir := os.Getenv("POLEX_SCREENSHOTS")
+		if dir == "" {
+			return
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	signOut := func() {
 		t.Helper()
 		do("sign out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#login-form")))
@@ -116,6 +132,9 @@ func TestDiffusionBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#text"), secret),
 		chromedp.SendKeys(css("#person_name"), "Joseph KAMAU"),
 		chromedp.SendKeys(css("#person_birth"), "1990-06-01"),
+	)
+	shot("diffusion-compose")
+	do("send",
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css("#dif-subject")),
 	)
@@ -137,6 +156,7 @@ func TestDiffusionBrowser(t *testing.T) {
 		chromedp.Click(css("#dif-"+id+" a")),
 		chromedp.WaitVisible(css("#dif-text")),
 	)
+	shot("diffusion-received")
 	if got := text("#dif-text"); got != secret {
 		t.Fatalf("Kenya reads %q", got)
 	}
@@ -153,6 +173,9 @@ func TestDiffusionBrowser(t *testing.T) {
 		chromedp.Click(css("#dif-"+id+" a")),
 		chromedp.WaitVisible(css("#review-form")),
 		chromedp.SendKeys(css("#reasons"), "Article 3: no police purpose stated"),
+	)
+	shot("diffusion-review")
+	do("non-compliant",
 		chromedp.Click(css("#non-compliant")),
 		chromedp.WaitVisible(css("#withdrawn")),
 	)
@@ -165,6 +188,7 @@ func TestDiffusionBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	shot("diffusion-withdrawn")
 	reason := text("#withdrawal-reason")
 	do("received after", chromedp.Navigate(srv.URL+"/diffusions"), chromedp.WaitVisible(css("#dif-"+id)))
 	list, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
