@@ -107,7 +107,7 @@ func Article3(c Content) []Finding {
 		f := " " + Fold(text) + " "
 		for _, term := range article3Terms {
 			t := Fold(term)
-			if t != "" && strings.Contains(f, " "+t+" ") || t != "" && !strings.Contains(t, " ") && strings.Contains(f, " "+t) {
+			if matches(f, t) {
 				out = append(out, Finding{Code: FindArticle3, Field: field,
 					Message: fmt.Sprintf("%q may give the notice a political, military, religious or racial character (Article 3)", term)})
 				return
@@ -164,4 +164,20 @@ func Article2(c Content) []Finding {
 			Message: "the person holds refugee status: check that the request does not come from the country the person fled (Article 2)"}}
 	}
 	return nil
+}
+
+// matches reports whether folded text f (padded with spaces) holds term t:
+// as whole words, a single word also as a word's start (deserter,
+// desertion); Arabic terms anywhere, since Arabic attaches prefixes such
+// as bi- and wa- to the word.
+func matches(f, t string) bool {
+	switch {
+	case t == "":
+		return false
+	case strings.IndexFunc(t, func(r rune) bool { return unicode.Is(unicode.Arabic, r) }) >= 0:
+		return strings.Contains(f, t)
+	case strings.Contains(f, " "+t+" "):
+		return true
+	}
+	return !strings.Contains(t, " ") && strings.Contains(f, " "+t)
 }

@@ -182,7 +182,9 @@ func (s *Service) FilterFindings(ctx context.Context, p identity.Principal, fs [
 			if err != nil {
 				continue
 			}
-			if ok, _ := visible(p, o, policy.ActionRead); !ok {
+			// Reviewers may review every notice (policy.ActionReview), so
+			// they see every duplicate; others only those they may read.
+			if ok, _ := visible(p, o, policy.ActionRead); !ok && !record.Visible(p, policy.ActionReview, resource(o)) {
 				continue
 			}
 		}
