@@ -312,7 +312,7 @@ const (
 // Extract is the owner's agreement to a public extract: whether it agreed
 // and which fields it agreed to publish (see ExtractFields).
 type Extract struct {
-	Agreed bool     `json:"agreed"`
+	Agreed bool     `json:"agreed" required:"false"`
 	Fields []string `json:"fields,omitempty" doc:"names, birth_date, sex, nationalities, photo, offence"`
 }
 

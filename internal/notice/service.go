@@ -36,11 +36,11 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 type Input struct {
 	Ref string `json:"ref,omitempty" maxLength:"128"`
 	Content
-	Restrictions   policy.Restrictions     `json:"restrictions"`
+	Restrictions   policy.Restrictions     `json:"restrictions" required:"false"`
 	Handling       policy.Handling         `json:"handling,omitempty" enum:"H0,H1,H2,H3"`
-	Classification identity.Classification `json:"classification" minimum:"0" maximum:"3"`
-	Grading        record.Grading          `json:"grading"`
-	Extract        Extract                 `json:"public_extract"`
+	Classification identity.Classification `json:"classification" required:"false" minimum:"0" maximum:"3" doc:"0 public (the default), 1 official, 2 restricted, 3 confidential"`
+	Grading        record.Grading          `json:"grading" required:"false"`
+	Extract        Extract                 `json:"public_extract" required:"false" doc:"the owner's agreement to a public extract"`
 }
 
 // validate normalises in and returns an errs.Invalid error naming the
