@@ -116,7 +116,7 @@ var FieldNames = []string{"offence", "legal_basis", "warrant_ref", "judicial_aut
 	"threat", "modus_operandi", "information_sought", "criminal_activities", "sanctions_committee", "resolution"}
 
 // Get returns the value of the field named name ("" for an unknown name).
-func (f *Fields) Get(name string) string {
+func (f Fields) Get(name string) string {
 	if p := f.ptr(name); p != nil {
 		return *p
 	}
