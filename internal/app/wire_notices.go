@@ -35,7 +35,7 @@ func demoNotices() []demoNotice {
 				JudicialAuthority: "Juge d'instruction, Tribunal judiciaire de Lyon", Penalty: "Life imprisonment (maximum)"}},
 			Extract: notice.Extract{Agreed: true, Fields: []string{"names", "birth_date", "sex", "nationalities", "offence"}}}, notice.Published},
 		{"ke.officer", notice.Input{Ref: "KE-DEMO-YEL-1", Content: notice.Content{Type: notice.Yellow,
-			Facts: "Left her school in Mombasa and did not come home.",
+			Facts:  "Left her school in Mombasa and did not come home.",
 			Person: &person.Person{Names: name("Amina Wanjiku", "Amina", "Wanjiku"), BirthDates: []person.Date{"2011-02-03"}, Sex: person.Female, Nationalities: []string{"KE"}},
 			Fields: notice.Fields{DisappearedOn: "2026-09-14", DisappearedAt: "Mombasa, Kenya"}}}, notice.Submitted},
 		{"br.officer", notice.Input{Ref: "BR-DEMO-RED-2", Content: notice.Content{Type: notice.Red,
