@@ -92,7 +92,9 @@ func (s *Server) noticeAction(action string) handler {
 			return err
 		}
 		next := "/notices/" + url.PathEscape(id)
-		if r.PostForm.Get("next") == "queue" {
+		if action == "publish" || action == "refuse" {
+			// Reviewers go back to the queue: a refused notice is no
+			// longer theirs to read.
 			next = "/notices/review"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
