@@ -142,6 +142,9 @@ func TestLifecycle(t *testing.T) {
 		if got, _ := s.Get(ctx, ke, n.ID); got.Penalty != "Life imprisonment (maximum)" || got.Status != notice.Published || got.Pending != nil {
 			t.Fatalf("KE sees %q %s pending %v during review", got.Penalty, got.Status, got.Pending)
 		}
+		if got, err := s.Get(ctx, reviewer, n.ID); err != nil || got.Pending == nil || got.Pending.Penalty != "30 years" {
+			t.Fatalf("the reviewer does not see the pending update: %+v %v", got.Pending, err)
+		}
 		_, err = s.Update(ctx, fr, n.ID, 0, upd)
 		mustKind(t, "second update while one is reviewed", err, errs.Conflict)
 		if n, err = s.Refuse(ctx, reviewer, n.ID, []string{"no reason to change"}); err != nil || n.Status != notice.Published || n.Pending.Status != notice.Refused {

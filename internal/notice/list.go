@@ -17,11 +17,11 @@ var listResource = policy.Resource{Kind: policy.KindNotice}
 // visible reports whether p may see n in a list, and whether fully.
 func visible(p identity.Principal, n Notice, action policy.Action) (ok, full bool) {
 	res := resource(n)
-	if record.Visible(p, action, res) {
-		return true, isOwner(p, n) || p.User.HasRole(identity.Auditor)
-	}
 	if inReview(n) && record.Visible(p, policy.ActionReview, res) {
 		return true, true
+	}
+	if record.Visible(p, action, res) {
+		return true, isOwner(p, n) || p.User.HasRole(identity.Auditor)
 	}
 	return false, false
 }

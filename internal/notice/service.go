@@ -119,7 +119,9 @@ func view(p identity.Principal, n Notice, full bool) Notice {
 // the full notice (owner, reviewer, auditor).
 func (s *Service) access(ctx context.Context, p identity.Principal, op, auditAction string, n Notice, action policy.Action, purpose, detail string) (bool, error) {
 	res := resource(n)
-	if action == policy.ActionRead && inReview(n) && !record.Visible(p, policy.ActionRead, res) && record.Visible(p, policy.ActionReview, res) {
+	// A reviewer reads a notice (or update) that awaits review through
+	// ActionReview, which shows it whole, pending update and checks included.
+	if action == policy.ActionRead && inReview(n) && record.Visible(p, policy.ActionReview, res) {
 		action = policy.ActionReview
 	}
 	if err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: action, Audit: auditAction, Resource: res,
