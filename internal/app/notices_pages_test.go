@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -40,7 +41,8 @@ func (u webUser) get(path string) (int, string) {
 func (u webUser) post(path string, form url.Values) (int, string) {
 	u.t.Helper()
 	_, page := u.get("/login")
-	if m := csrfRE.FindStringSubmatch(page); m != nil && form.Get("csrf") == "" {
+	form = maps.Clone(form) // each session posts its own token
+	if m := csrfRE.FindStringSubmatch(page); m != nil {
 		form.Set("csrf", m[1])
 	}
 	req, _ := http.NewRequest("POST", u.base+path, strings.NewReader(form.Encode()))
@@ -150,6 +152,40 @@ func TestNoticePages(t *testing.T) {
 		}
 		if st, _ := fr.post("/notices/"+pending+"/submit", url.Values{}); st != 404 {
 			t.Fatalf("FR submits KE's notice: %d", st)
+		}
+	})
+	t.Run("forms in every language", func(t *testing.T) {
+		br, ae := signIn(t, srv.URL, "br.officer"), signIn(t, srv.URL, "ae.officer")
+		for _, u := range []webUser{br, ae, fr, jp} {
+			for _, typ := range []string{"", "red", "yellow", "blue", "black", "green", "orange", "purple", "un-special"} {
+				if st, page := u.get("/notices/new?type=" + typ); st != 200 || (typ != "" && !strings.Contains(page, `id="notice-form"`)) {
+					t.Fatalf("form %q: %d", typ, st)
+				}
+			}
+			if st, _ := u.get("/notices/" + public); st != 200 {
+				t.Fatalf("published notice page: %d", st)
+			}
+		}
+		if _, page := ae.get("/notices/new?type=red"); !strings.Contains(page, `dir="rtl"`) || !strings.Contains(page, "السلطة القضائية المُصدِرة") {
+			t.Fatal("the Arabic form is not in Arabic")
+		}
+	})
+	t.Run("edit a draft", func(t *testing.T) {
+		draft := idOf("FR-DEMO-PUR-1")
+		st, page := fr.get("/notices/" + draft + "/edit")
+		if st != 200 || !strings.Contains(page, "Cocaine dissolved") {
+			t.Fatalf("edit form: %d", st)
+		}
+		form := url.Values{"type": {"purple"}, "ref": {"FR-DEMO-PUR-1"}, "modus_operandi": {""}, "classification": {"0"}}
+		if st, page := fr.post("/notices/"+draft, form); st != 400 || !strings.Contains(page, `id="modus_operandi-error"`) {
+			t.Fatalf("empty modus operandi: %d", st)
+		}
+		form.Set("modus_operandi", "Cocaine hidden in the lining of wine crates.")
+		if st, page := fr.post("/notices/"+draft, form); st != 200 || !strings.Contains(page, "lining of wine crates") {
+			t.Fatalf("update: %d", st)
+		}
+		if st, _ := ke.post("/notices/"+draft, form); st != 404 {
+			t.Fatalf("KE edits FR's draft: %d", st)
 		}
 	})
 	t.Run("public", func(t *testing.T) {
