@@ -23,14 +23,14 @@ var homeItems = map[identity.Role][]homeItem{
 	},
 	identity.Officer: {
 		{Key: "home.officer.search"},
-		{Key: "home.officer.draft"},
+		{Key: "home.officer.draft", Href: "/notices/new"},
 		{Key: "home.officer.hits"},
 	},
 	identity.BorderSystem: {
 		{Key: "home.border-system.api", Note: true},
 	},
 	identity.GSReviewer: {
-		{Key: "home.gs-reviewer.review"},
+		{Key: "home.gs-reviewer.review", Href: "/notices/review"},
 		{Key: "home.gs-reviewer.decide"},
 	},
 	identity.CyberExpert: {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -77,13 +78,15 @@ func dynamicKeys() map[string][]string {
 		regions = append(regions, string(r))
 	}
 	outcomes := []string{audit.OutcomeAllow, audit.OutcomeDeny, audit.OutcomeError, audit.OutcomeOK}
-	return map[string][]string{
+	keys := map[string][]string{
 		`"role." ·`:          expand("role.", "", roles),
 		`"home." · ".intro"`: expand("home.", ".intro", roles),
 		`"clearance." ·`:     expand("clearance.", "", clearances),
 		`"region." ·`:        expand("region.", "", regions),
 		`"outcome." ·`:       expand("outcome.", "", outcomes),
 	}
+	maps.Copy(keys, noticeDynamicKeys())
+	return keys
 }
 
 // templateKeys walks every template and returns the keys passed to t as
