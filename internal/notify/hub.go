@@ -58,10 +58,9 @@ type Sub struct {
 	once  sync.Once
 }
 
-// NewHub returns a hub reading src every poll (and when woken), waiting
-// gapWait for out-of-order commits.
-func NewHub(src Source, log *slog.Logger, poll, gapWait time.Duration) *Hub {
-	return &Hub{src: src, log: log, poll: poll, gapWait: gapWait, buffer: 1024, wake: make(chan struct{}, 1),
+// NewHub returns a hub reading src.
+func NewHub(src Source, log *slog.Logger) *Hub {
+	return &Hub{src: src, log: log, buffer: 1024, wake: make(chan struct{}, 1),
 		subs: map[*Sub]struct{}{}, pending: map[int64]Event{}, gaps: map[int64]time.Time{}, abandoned: map[int64]time.Time{}}
 }
 
@@ -111,15 +110,17 @@ func (s *Sub) closeLocked() {
 
 // Start makes the hub accept subscribers from the current end of the
 // events table and polls in the background until ctx ends, then closes
-// every subscription; done is closed then. It returns an error when it
-// cannot read the table.
-func (h *Hub) Start(ctx context.Context) (done <-chan struct{}, err error) {
+// every subscription; done is closed then. It reads every poll and when
+// woken, and waits gapWait for out-of-order commits. It returns an error
+// when it cannot read the table.
+func (h *Hub) Start(ctx context.Context, poll, gapWait time.Duration) (done <-chan struct{}, err error) {
 	last, err := h.src.LastSeq(ctx)
 	if err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
 	h.running, h.next, h.maxSeen = true, last, last
+	h.poll, h.gapWait = poll, gapWait
 	clear(h.pending)
 	clear(h.gaps)
 	clear(h.abandoned)

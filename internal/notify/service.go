@@ -96,7 +96,7 @@ func New(store Store, orgs Orgs, auditor record.Auditor, log *slog.Logger, opts 
 	opts.RetentionEvery = or(opts.RetentionEvery, d.RetentionEvery)
 	opts.RetentionLease = or(opts.RetentionLease, d.RetentionLease)
 	s := &Service{store: store, orgs: orgs, audit: auditor, log: log, Opts: opts}
-	s.hub = NewHub(store, log, opts.Poll, opts.GapWait)
+	s.hub = NewHub(store, log)
 	return s
 }
 

@@ -93,7 +93,7 @@ func Start(ctx context.Context, db *sqldb.DB, svc *notify.Service, retainers []r
 	d := &dispatcher{db: db, client: client, opts: opts, log: log, wake: make(chan struct{}, 1)}
 	r := &Retention{DB: db, Holder: Holder(), Retainers: retainers, Lease: opts.RetentionLease, Log: log}
 	hub := svc.Hub()
-	hubDone, err := hub.Start(jctx)
+	hubDone, err := hub.Start(jctx, opts.Poll, opts.GapWait)
 	if err != nil {
 		cancel()
 		_ = client.Stop(context.Background())
@@ -201,7 +201,7 @@ func (d *dispatcher) step(ctx context.Context) (int, error) {
 type Retention struct {
 	DB        *sqldb.DB
 	Holder    string
-	Retainers []record.Retainer
+	Retainers []Retainer
 	Lease     time.Duration
 	Log       *slog.Logger
 }
@@ -253,3 +253,6 @@ func (r *Retention) Once(ctx context.Context) (bool, error) {
 	}
 	return true, first
 }
+
+// Retainer is record.Retainer: a service whose records expire.
+type Retainer = record.Retainer
