@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polex-org/polex/internal/admin"
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/config"
@@ -63,7 +64,7 @@ func serveApp(t testing.TB, cfg config.Config, tune func(*notify.Options)) *serv
 	}
 	o := &a.Notify.Opts
 	o.AllowLoopbackHTTP = true
-	o.Poll, o.GapWait = 50*time.Millisecond, 200*time.Millisecond
+	o.Poll, o.LivePoll, o.GapWait = 50*time.Millisecond, 20*time.Millisecond, 200*time.Millisecond
 	o.RetryBase, o.RetryMax, o.MaxAttempts, o.Timeout = 50*time.Millisecond, 200*time.Millisecond, 3, 5*time.Second
 	if tune != nil {
 		tune(o)
@@ -542,7 +543,10 @@ func TestWebhooks(t *testing.T) {
 		wantProblem(t, st, m, h, 404, "not_found")
 		st, m, h = ke.do("DELETE", "/api/v1/webhooks/"+hook, nil)
 		wantProblem(t, st, m, h, 404, "not_found")
-		for _, c := range []struct{ body map[string]any; field string }{
+		for _, c := range []struct {
+			body  map[string]any
+			field string
+		}{
 			{map[string]any{"url": "http://example.org/hook"}, "url"},
 			{map[string]any{"url": "ftp://example.org/hook"}, "url"},
 			{map[string]any{"url": "https://example.org/hook", "types": []string{"notice.published", "bogus"}}, "types[1]"},
@@ -601,4 +605,21 @@ func TestWebhookDeliveriesSurviveRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// benchToken returns a read token of an FR officer.
+func benchToken(tb testing.TB, s *served) string {
+	tb.Helper()
+	sys := app.System("bench")
+	ctx := context.Background()
+	c, err := s.Admin.CreateUser(ctx, sys, admin.NewUser{Username: "fr.officer", DisplayName: "FR", Org: "ncb-fr",
+		Roles: []identity.Role{identity.Officer}, Clearance: identity.Official, Password: "a-long-enough-password"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tok, _, err := s.Admin.IssueToken(ctx, sys, c.User.ID, "bench", []string{"read"}, time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
 }

@@ -18,8 +18,9 @@ func (a *App) openNotify(ctx context.Context) error {
 	opts := notify.Options{AllowLoopbackHTTP: a.Config.DemoMode}
 	if a.DB.Engine == sqldb.Postgres {
 		// PostgreSQL wakes the readers at every commit (LISTEN/NOTIFY); the
-		// poll is only the safety net.
-		opts.Poll = 500 * time.Millisecond
+		// poll is only the safety net. SQLite has no such signal: its live
+		// hub reads the (indexed) tail of events every 10 ms.
+		opts.LivePoll, opts.Poll = 500*time.Millisecond, 500*time.Millisecond
 	}
 	a.Notify = notify.New(a.DB, a.DB, a.Audit, a.Log, opts)
 	return nil

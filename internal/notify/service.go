@@ -53,7 +53,8 @@ type Orgs interface {
 type Options struct {
 	AllowLoopbackHTTP bool          // accept http:// webhook URLs to loopback addresses (tests, demonstrations)
 	Heartbeat         time.Duration // SSE comment sent after this much silence
-	Poll              time.Duration // how often the hub and the dispatcher read the events table without a wake-up
+	LivePoll          time.Duration // how often the live hub reads the events table without a wake-up
+	Poll              time.Duration // how often the webhook dispatcher and workers look for work without a wake-up
 	GapWait           time.Duration // how long the hub waits for an out-of-order commit
 	MaxAttempts       int           // webhook delivery attempts before it is marked failed
 	RetryBase         time.Duration // first retry delay; doubled at every attempt, with jitter
@@ -65,7 +66,7 @@ type Options struct {
 
 // DefaultOptions are the production settings.
 func DefaultOptions() Options {
-	return Options{Heartbeat: 15 * time.Second, Poll: 100 * time.Millisecond, GapWait: 500 * time.Millisecond,
+	return Options{Heartbeat: 15 * time.Second, LivePoll: 10 * time.Millisecond, Poll: 100 * time.Millisecond, GapWait: 500 * time.Millisecond,
 		MaxAttempts: 8, RetryBase: 10 * time.Second, RetryMax: time.Hour, Timeout: 10 * time.Second,
 		RetentionEvery: time.Hour, RetentionLease: 30 * time.Minute}
 }
@@ -88,6 +89,7 @@ func New(store Store, orgs Orgs, auditor record.Auditor, log *slog.Logger, opts 
 	d := DefaultOptions()
 	opts.Heartbeat = or(opts.Heartbeat, d.Heartbeat)
 	opts.Poll = or(opts.Poll, d.Poll)
+	opts.LivePoll = or(opts.LivePoll, d.LivePoll)
 	opts.GapWait = or(opts.GapWait, d.GapWait)
 	opts.MaxAttempts = or(opts.MaxAttempts, d.MaxAttempts)
 	opts.RetryBase = or(opts.RetryBase, d.RetryBase)

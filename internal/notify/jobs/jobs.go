@@ -93,7 +93,7 @@ func Start(ctx context.Context, db *sqldb.DB, svc *notify.Service, retainers []r
 	d := &dispatcher{db: db, client: client, opts: opts, log: log, wake: make(chan struct{}, 1)}
 	r := &Retention{DB: db, Holder: Holder(), Retainers: retainers, Lease: opts.RetentionLease, Log: log}
 	hub := svc.Hub()
-	hubDone, err := hub.Start(jctx, opts.Poll, opts.GapWait)
+	hubDone, err := hub.Start(jctx, opts.LivePoll, opts.GapWait)
 	if err != nil {
 		cancel()
 		_ = client.Stop(context.Background())
