@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -16,7 +17,8 @@ type inboxData struct {
 	Last     int64 // the highest seq shown: the live stream resumes after it
 	Admin    bool  // the reader administers the organisation's webhooks
 	Webhooks []webhookRow
-	Types    []string
+	Types    []typeChoice
+	TypeJSON string // type → translated name, for the live script
 	Secret   string // a new webhook's secret, shown once
 	URL      string // the URL typed, kept after an error
 	Error    string
@@ -24,13 +26,60 @@ type inboxData struct {
 
 type inboxRow struct {
 	notify.Event
-	Unread bool
-	When   string
+	Unread   bool
+	When     string
+	TypeText string // translated
 }
 
 type webhookRow struct {
 	notify.Webhook
-	Deliveries []notify.Delivery
+	TypeTexts  []string // translated
+	Deliveries []deliveryRow
+}
+
+type deliveryRow struct {
+	notify.Delivery
+	OutcomeText string // translated
+}
+
+type typeChoice struct{ Type, Text string }
+
+// eventTypeKey returns the catalogue key naming event type typ.
+func eventTypeKey(typ string) string {
+	key := map[string]string{
+		notify.NoticeSubmitted:    "inbox.type.notice.submitted",
+		notify.NoticePublished:    "inbox.type.notice.published",
+		notify.NoticeRefused:      "inbox.type.notice.refused",
+		notify.NoticeCancelled:    "inbox.type.notice.cancelled",
+		notify.NoticeExpired:      "inbox.type.notice.expired",
+		notify.NoticeReminder:     "inbox.type.notice.reminder",
+		notify.DiffusionReceived:  "inbox.type.diffusion.received",
+		notify.DiffusionWithdrawn: "inbox.type.diffusion.withdrawn",
+		notify.DiffusionAcked:     "inbox.type.diffusion.acknowledged",
+		notify.RecordExpired:      "inbox.type.record.expired",
+		notify.RecordReminder:     "inbox.type.record.reminder",
+	}[typ]
+	return key
+}
+
+// typeText returns the name of event type typ in lang, or typ itself for
+// a type this version does not know.
+func (s *Server) typeText(lang, typ string) string {
+	if k := eventTypeKey(typ); k != "" {
+		return s.cat.T(lang, k)
+	}
+	return typ
+}
+
+// outcomeText returns the name of a delivery outcome in lang.
+func (s *Server) outcomeText(lang, outcome string) string {
+	switch outcome {
+	case notify.DeliveryOK:
+		return s.cat.T(lang, "inbox.outcome.ok")
+	case notify.DeliveryRetry:
+		return s.cat.T(lang, "inbox.outcome.retry")
+	}
+	return s.cat.T(lang, "inbox.outcome.failed")
 }
 
 // inboxRoutes are the inbox pages.
@@ -60,11 +109,19 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	d.Unread = pg.Unread
 	for _, e := range pg.Events {
-		d.Events = append(d.Events, inboxRow{Event: e, Unread: e.ReadAt.IsZero(), When: e.Time.Format(time.DateTime) + " UTC"})
+		d.Events = append(d.Events, inboxRow{Event: e, Unread: e.ReadAt.IsZero(), When: e.Time.Format(time.DateTime) + " UTC",
+			TypeText: s.typeText(rq.lang, e.Type)})
 		d.Last = max(d.Last, e.Seq)
 	}
+	names := map[string]string{}
+	for _, typ := range notify.Types() {
+		names[typ] = s.typeText(rq.lang, typ)
+		d.Types = append(d.Types, typeChoice{Type: typ, Text: names[typ]})
+	}
+	if b, err := json.Marshal(names); err == nil {
+		d.TypeJSON = string(b)
+	}
 	if d.Admin = s.d.Notify.CanAdminister(ctx, *rq.p); d.Admin {
-		d.Types = notify.Types()
 		ws, err := s.d.Notify.Webhooks(ctx, *rq.p, "")
 		if err != nil {
 			return err
@@ -74,7 +131,14 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, rq *request
 			if err != nil {
 				return err
 			}
-			d.Webhooks = append(d.Webhooks, webhookRow{Webhook: wh, Deliveries: ds})
+			row := webhookRow{Webhook: wh}
+			for _, typ := range wh.Types {
+				row.TypeTexts = append(row.TypeTexts, s.typeText(rq.lang, typ))
+			}
+			for _, dl := range ds {
+				row.Deliveries = append(row.Deliveries, deliveryRow{Delivery: dl, OutcomeText: s.outcomeText(rq.lang, dl.Outcome)})
+			}
+			d.Webhooks = append(d.Webhooks, row)
 		}
 	}
 	v := s.newView(r, rq, "inbox.title", d)

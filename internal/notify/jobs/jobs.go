@@ -160,6 +160,9 @@ func (d *dispatcher) run(ctx context.Context) {
 
 // step dispatches one batch and returns how many events it claimed.
 func (d *dispatcher) step(ctx context.Context) (int, error) {
+	if some, err := d.db.HasUndispatched(ctx); err != nil || !some {
+		return 0, err
+	}
 	var n int
 	err := d.db.Tx(ctx, func(tx *sql.Tx) error {
 		evs, err := sqldb.ClaimUndispatched(ctx, tx, d.db.Engine, 200)

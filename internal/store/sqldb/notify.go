@@ -239,3 +239,11 @@ func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	_, err := db.SQL.ExecContext(ctx, `UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2`, name, holder)
 	return wrap("sqldb.ReleaseLease", err)
 }
+
+// HasUndispatched reports, without locking, whether some event awaits
+// webhook dispatch; the dispatcher asks before opening a write transaction.
+func (db *DB) HasUndispatched(ctx context.Context) (bool, error) {
+	var n int
+	err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM events WHERE dispatched_at = 0 LIMIT 1) x`).Scan(&n)
+	return n > 0, wrap("sqldb.HasUndispatched", err)
+}

@@ -8,6 +8,8 @@
   var count = document.getElementById("unread-count");
   var empty = document.getElementById("inbox-empty");
   var live = document.getElementById("live");
+  var names = {};
+  try { names = JSON.parse(list.getAttribute("data-types") || "{}"); } catch (err) { names = {}; }
   var es = new EventSource(list.getAttribute("data-stream"));
   es.onopen = function () { if (live) { live.hidden = false; } };
   es.onerror = function () { if (live) { live.hidden = true; } };
@@ -25,7 +27,7 @@
       li.appendChild(el);
       return el;
     };
-    add("span", "type", e.type);
+    add("span", "type", names[e.type] || e.type);
     add("span", "title", e.title);
     var subj = add("code", "subject", e.subject);
     subj.setAttribute("dir", "ltr");
