@@ -623,3 +623,42 @@ func benchToken(tb testing.TB, s *served) string {
 	}
 	return tok
 }
+
+// TestWebhooksTwoProcesses: with two processes on one PostgreSQL database,
+// each event is delivered once — neither lost nor dispatched twice.
+func TestWebhooksTwoProcesses(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skipf("%s not set", storetest.EnvPostgres)
+	}
+	url, keyDir := storetest.PostgresURL(t), t.TempDir()
+	a := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)
+	b := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)
+	tok, _ := user(t, a.App, "fr.admin", "ncb-fr", []identity.Role{identity.NCBAdmin}, "read", "admin")
+	rcv := newReceiver(t)
+	_, m, _ := (client{t, a.base, tok}).do("POST", "/api/v1/webhooks", map[string]any{"url": rcv.srv.URL})
+	rcv.secret.Store(m["secret"].(string))
+	want := map[string]bool{}
+	for i := range 20 {
+		w := a
+		if i%2 == 1 {
+			w = b
+		}
+		for _, e := range emit(t, w.App, "ncb-fr", notify.NoticePublished, notify.DiffusionReceived) {
+			want[e.ID] = true
+		}
+	}
+	got := map[string]int{}
+	for range want {
+		got[rcv.next(t).ID]++
+	}
+	for id := range want {
+		if got[id] != 1 {
+			t.Fatalf("event %s delivered %d times", id, got[id])
+		}
+	}
+	// Let both processes run a while longer: nothing more may arrive.
+	emit(t, a.App, "ncb-fr", notify.NoticeRefused)
+	if e := rcv.next(t); e.Type != notify.NoticeRefused || rcv.calls.Load() != 41 {
+		t.Fatalf("extra deliveries: last %v, %d calls for 41 events", e, rcv.calls.Load())
+	}
+}
