@@ -334,7 +334,7 @@ func TestInboxStreamOutOfOrderCommits(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skipf("%s not set", storetest.EnvPostgres)
 	}
-	s := serveApp(t, notifyConfig(t, "postgres", storetest.PostgresURL(t), t.TempDir()), func(o *notify.Options) { o.GapWait = 5 * time.Second })
+	s := serveApp(t, notifyConfig(t, "postgres", storetest.PostgresURL(t), t.TempDir()), func(o *notify.Options) { o.GapWait = 2 * time.Second })
 	frTok, _ := officers(t, s.App)
 	st := openStream(t, s.base, frTok, "")
 	ctx := context.Background()
@@ -354,6 +354,21 @@ func TestInboxStreamOutOfOrderCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.expect(t, early, late)
+
+	// A rolled-back transaction leaves a gap for good: the events above it
+	// come once the gap wait is over.
+	tx, err = s.DB.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sqldb.InsertEvents(ctx, tx, []notify.Event{{ID: "evt_gone", Org: "ncb-fr", Type: notify.NoticePublished, Subject: "notice:c", Title: "gone", Time: time.Now().UTC()}}); err != nil {
+		t.Fatal(err)
+	}
+	after := emit(t, s.App, "ncb-fr", notify.NoticeRefused)
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	st.expect(t, after...)
 }
 
 // TestInboxStreamAcrossProcesses: an event committed by one process reaches
