@@ -228,16 +228,38 @@ func (r *Retention) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Once runs every retainer if this process gets the lease, and reports
-// whether it ran. Retainers' errors are logged and returned joined after
-// all ran.
+// Once runs every retainer if this process gets the lease (renewing it
+// while they run, releasing it after), and reports whether it ran. A
+// retainer's error is logged, the others still run, and the first error is
+// returned.
 func (r *Retention) Once(ctx context.Context) (bool, error) {
 	now := r.DB.Now()
 	ok, err := r.DB.AcquireLease(ctx, LeaseName, r.Holder, now, r.Lease)
 	if err != nil || !ok {
 		return false, err
 	}
+	// Renew the lease while the retainers run, so that a long run is not
+	// joined by another process when the first term ends.
+	rctx, stopRenew := context.WithCancel(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(max(r.Lease/3, time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+				if ok, err := r.DB.AcquireLease(rctx, LeaseName, r.Holder, r.DB.Now(), r.Lease); err != nil || !ok {
+					r.Log.Warn("retention: renewing the lease", "held", ok, "err", err)
+				}
+			}
+		}
+	}()
 	defer func() {
+		stopRenew()
+		<-renewed
 		if err := r.DB.ReleaseLease(context.WithoutCancel(ctx), LeaseName, r.Holder); err != nil {
 			r.Log.Warn("retention: releasing the lease", "err", err)
 		}

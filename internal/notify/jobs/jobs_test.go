@@ -48,7 +48,8 @@ func TestRetentionLease(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		b := &blocker{entered: make(chan struct{}), release: make(chan struct{})}
 		other := &blocker{}
-		p1 := &jobs.Retention{DB: db, Holder: "p1", Retainers: []jobs.Retainer{b, other}, Lease: time.Hour, Log: log}
+		// p1's lease is short: it must renew it while its retainers run.
+		p1 := &jobs.Retention{DB: db, Holder: "p1", Retainers: []jobs.Retainer{b, other}, Lease: 150 * time.Millisecond, Log: log}
 		p2 := &jobs.Retention{DB: db, Holder: "p2", Retainers: []jobs.Retainer{b, other}, Lease: time.Hour, Log: log}
 
 		var wg sync.WaitGroup
@@ -59,7 +60,8 @@ func TestRetentionLease(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		<-b.entered // p1 is inside the first retainer, holding the lease
+		<-b.entered                        // p1 is inside the first retainer, holding the lease
+		time.Sleep(500 * time.Millisecond) // several lease terms
 		if ran, err := p2.Once(ctx); err != nil || ran {
 			t.Fatalf("second process ran retention while the first held the lease: %v %v", ran, err)
 		}
@@ -82,7 +84,7 @@ func TestRetentionLease(t *testing.T) {
 		if ok, err := db.AcquireLease(ctx, jobs.LeaseName, "p3", db.Now().Add(-90*time.Minute), time.Hour); err != nil || ok {
 			t.Fatalf("lease taken before expiry: %v %v", ok, err)
 		}
-		if ran, err := p1.Once(ctx); err != nil || !ran {
+		if ran, err := p2.Once(ctx); err != nil || !ran {
 			t.Fatalf("expired lease not taken over: %v %v", ran, err)
 		}
 	})
