@@ -43,3 +43,9 @@ type Event struct {
 	Time    time.Time       `json:"time"`
 	ReadAt  time.Time       `json:"read_at,omitzero"`
 }
+
+// Types returns every event type, for webhook filters.
+func Types() []string {
+	return []string{NoticeSubmitted, NoticePublished, NoticeRefused, NoticeCancelled, NoticeExpired, NoticeReminder,
+		DiffusionReceived, DiffusionWithdrawn, DiffusionAcked, RecordExpired, RecordReminder}
+}

@@ -131,6 +131,9 @@ func (s *Server) newView(r *http.Request, rq *request, title string, data any) *
 			v.User.Country = countryName(rq.lang, u.Country)
 		}
 		v.Nav = append(v.Nav, navItem{Key: "nav.home", Href: "/", Current: r.URL.Path == "/"})
+		if s.d.Notify != nil {
+			v.Nav = append(v.Nav, navItem{Key: "nav.inbox", Href: "/inbox", Current: r.URL.Path == "/inbox"})
+		}
 		if s.d.Diffusions != nil {
 			if tabs := difTabs(*p, ""); len(tabs) > 0 {
 				v.Nav = append(v.Nav, navItem{Key: "nav.diffusions", Href: tabs[0].Href, Current: strings.HasPrefix(r.URL.Path, "/diffusions")})
