@@ -13,8 +13,8 @@ import (
 // BenchmarkSSELatency measures the time from the start of the committing
 // transaction of an event (sqldb.InsertEvents, as record stores write
 // them) to its arrival at an SSE client connected over loopback HTTP, with
-// the production polling settings: SQLite polls every 10 ms; PostgreSQL is
-// woken by LISTEN/NOTIFY. "postgres-cross" writes through one App and reads
+// the production settings: SQLite's hub is woken after each commit of its
+// process (and polls every 10 ms); PostgreSQL's is woken by LISTEN/NOTIFY. "postgres-cross" writes through one App and reads
 // from a second App on the same database, as two `polex serve` processes.
 func BenchmarkSSELatency(b *testing.B) {
 	prod := func(o *notify.Options) {

@@ -18,11 +18,17 @@ func (a *App) openNotify(ctx context.Context) error {
 	opts := notify.Options{AllowLoopbackHTTP: a.Config.DemoMode}
 	if a.DB.Engine == sqldb.Postgres {
 		// PostgreSQL wakes the readers at every commit (LISTEN/NOTIFY); the
-		// poll is only the safety net. SQLite has no such signal: its live
-		// hub reads the (indexed) tail of events every 10 ms.
+		// poll is only the safety net. SQLite has no such signal: its hub is
+		// woken after each commit of this process (below) and also reads the
+		// (indexed) tail of events every 10 ms.
 		opts.LivePoll, opts.Poll = 500*time.Millisecond, 500*time.Millisecond
 	}
 	a.Notify = notify.New(a.DB, a.DB, a.Audit, a.Log, opts)
+	if a.DB.Engine == sqldb.SQLite {
+		// One process owns an SQLite file: waking the hub after each commit
+		// delivers its events at once; the poll stays as the safety net.
+		a.DB.OnCommit = a.Notify.Hub().Wake
+	}
 	return nil
 }
 

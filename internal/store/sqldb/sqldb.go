@@ -36,6 +36,10 @@ type DB struct {
 	Engine Engine
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// OnCommit, when set before use, is called after every transaction
+	// of Tx commits. It must not block: the live notification hub uses it to
+	// read new inbox events at once on SQLite, which has no LISTEN/NOTIFY.
+	OnCommit func()
 }
 
 // New wraps an open *sql.DB.
@@ -83,6 +87,9 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return errs.E("sqldb.Tx", dbKind(err), err)
+	}
+	if db.OnCommit != nil {
+		db.OnCommit()
 	}
 	return nil
 }
