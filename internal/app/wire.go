@@ -22,5 +22,8 @@ func (a *App) openFeatures(ctx context.Context) error {
 // (startJobs) runs each of them.
 func (a *App) retainers() []record.Retainer {
 	var rs []record.Retainer
+	if a.Property != nil {
+		rs = append(rs, a.Property)
+	}
 	return rs
 }

@@ -519,7 +519,7 @@ type lineMeta struct {
 
 type documentLine struct {
 	lineMeta
-	Document
+	TravelDocument
 }
 
 type vehicleLine struct {
@@ -605,12 +605,12 @@ func (pr *parser) parse(obj []byte) (Row, error) {
 		if err := decodeLine(obj, &l); err != nil {
 			return Row{}, err
 		}
-		l.Document.Normalize()
-		if err := l.Document.Validate(pr.owner); err != nil {
+		l.TravelDocument.Normalize()
+		if err := l.TravelDocument.Validate(pr.owner); err != nil {
 			return Row{}, err
 		}
-		lm, keys = &l.lineMeta, l.Document.Keys()
-		body, err = json.Marshal(&l.Document)
+		lm, keys = &l.lineMeta, l.TravelDocument.Keys()
+		body, err = json.Marshal(&l.TravelDocument)
 	case KindVehicle:
 		var l vehicleLine
 		if err := decodeLine(obj, &l); err != nil {

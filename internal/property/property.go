@@ -4,7 +4,7 @@
 //
 // Every record is a Record[T]: the record.Meta envelope (owner, the
 // owner's reference, restrictions, handling code, grading, review date,
-// version) and the content T (Document, Vehicle, Artwork or
+// version) and the content T (TravelDocument, Vehicle, Artwork or
 // person.Person). A Table[T] is the service of one record type: it asks the
 // policy and writes the audit log (record.Authorize) around a Store, the
 // small storage contract defined here and implemented by store/sqldb.
@@ -60,15 +60,15 @@ func KindOf(plural string) (string, error) {
 	return "", errs.Invalidf("property.KindOf", "kind", "kind must be documents, vehicles, artworks or persons, not %q", plural)
 }
 
-// Document types.
+// DocumentTypes are the travel-document types.
 var DocumentTypes = []string{"passport", "id-card", "visa", "residence-permit", "travel-document", "other"}
 
-// Document statuses.
+// DocumentStatuses are the travel-document statuses.
 var DocumentStatuses = []string{"stolen", "lost", "revoked", "stolen-blank"}
 
-// Document is a stolen, lost or revoked travel document, or a stolen blank.
+// TravelDocument is a stolen, lost or revoked travel document, or a stolen blank.
 // Only its issuing country may enter it.
-type Document struct {
+type TravelDocument struct {
 	Type           string `json:"type" enum:"passport,id-card,visa,residence-permit,travel-document,other"`
 	Number         string `json:"number" minLength:"1" maxLength:"40" doc:"normalised to upper case without spaces"`
 	IssuingCountry string `json:"issuing_country" minLength:"2" maxLength:"2" doc:"ISO 3166-1 alpha-2; must be the owner"`
@@ -79,7 +79,7 @@ type Document struct {
 }
 
 // Normalize upper-cases codes and removes spaces from the number.
-func (d *Document) Normalize() {
+func (d *TravelDocument) Normalize() {
 	d.Type = strings.ToLower(strings.TrimSpace(d.Type))
 	d.Number = NormalizeNumber(d.Number)
 	d.IssuingCountry = strings.ToUpper(strings.TrimSpace(d.IssuingCountry))
@@ -114,8 +114,8 @@ func isCleanUpper(s string) bool {
 // Validate returns an errs.Invalid error naming the first field at fault.
 // owner is the country entering the document: it must be the issuing
 // country.
-func (d *Document) Validate(owner string) error {
-	const op = "property.Document.Validate"
+func (d *TravelDocument) Validate(owner string) error {
+	const op = "property.TravelDocument.Validate"
 	if !oneOf(d.Type, DocumentTypes) {
 		return errs.Invalidf(op, "type", "type must be one of %s", strings.Join(DocumentTypes, ", "))
 	}
@@ -143,7 +143,7 @@ func (d *Document) Validate(owner string) error {
 }
 
 // Keys returns the document's search keys: number, issuing country, type.
-func (d *Document) Keys() Keys { return Keys{d.Number, d.IssuingCountry, d.Type} }
+func (d *TravelDocument) Keys() Keys { return Keys{d.Number, d.IssuingCountry, d.Type} }
 
 // Vehicle is a stolen motor vehicle.
 type Vehicle struct {

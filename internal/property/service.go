@@ -23,7 +23,7 @@ const (
 	ReminderPeriod = 183 * 24 * time.Hour     // owners are reminded six months before
 )
 
-// Record is one record of content T (Document, Vehicle, Artwork or
+// Record is one record of content T (TravelDocument, Vehicle, Artwork or
 // person.Person) in its envelope.
 type Record[T any] struct {
 	record.Meta
@@ -41,7 +41,7 @@ type Service struct {
 	// BatchRows is how many rows an import commits per transaction.
 	BatchRows int
 
-	Documents *Table[Document]
+	Documents *Table[TravelDocument]
 	Vehicles  *Table[Vehicle]
 	Artworks  *Table[Artwork]
 	Persons   *Table[person.Person]
@@ -52,8 +52,8 @@ type Service struct {
 // New returns a Service over store that audits to log.
 func New(store Store, log record.Auditor) *Service {
 	s := &Service{store: store, audit: log, now: func() time.Time { return time.Now().UTC() }, BatchRows: DefaultBatchRows}
-	s.Documents = &Table[Document]{s: s, kind: KindDocument, spec: spec[Document]{
-		normalize: (*Document).Normalize, validate: (*Document).Validate, keys: (*Document).Keys}}
+	s.Documents = &Table[TravelDocument]{s: s, kind: KindDocument, spec: spec[TravelDocument]{
+		normalize: (*TravelDocument).Normalize, validate: (*TravelDocument).Validate, keys: (*TravelDocument).Keys}}
 	s.Vehicles = &Table[Vehicle]{s: s, kind: KindVehicle, spec: spec[Vehicle]{
 		normalize: (*Vehicle).Normalize, validate: (*Vehicle).Validate, keys: (*Vehicle).Keys}}
 	s.Artworks = &Table[Artwork]{s: s, kind: KindArtwork, spec: spec[Artwork]{
@@ -391,46 +391,49 @@ func (t *Table[T]) List(ctx context.Context, p identity.Principal, q Query, purp
 	}
 }
 
-// Export calls emit with every record matching q (Limit and After
-// ignored) that p may export, and returns how many. It needs a purpose and
-// is audited once as KIND.export.
-func (t *Table[T]) Export(ctx context.Context, p identity.Principal, q Query, purpose string, emit func(Record[T]) error) (int, error) {
+// Export authorises an export of the records matching q (Limit and After
+// ignored): it needs a purpose and is audited once as KIND.export. It
+// returns the policy's refusal or an invalid query, else a function that
+// calls emit with every matching record p may export and returns how many.
+func (t *Table[T]) Export(ctx context.Context, p identity.Principal, q Query, purpose string) (func(ctx context.Context, emit func(Record[T]) error) (int, error), error) {
 	op := "property." + t.kind + ".Export"
 	if err := q.Validate(t.kind); err != nil {
-		return 0, err
+		return nil, err
 	}
 	detail, _ := json.Marshal(q)
 	if err := record.Authorize(ctx, t.s.audit, p, record.Access{Op: op, Action: policy.ActionExport, Audit: t.kind + ".export",
 		Resource: policy.Resource{Kind: t.kind}, Target: t.kind + ":*", Purpose: purpose, Detail: string(detail)}); err != nil {
-		return 0, err
+		return nil, err
 	}
-	f := q.filter()
-	f.After = ""
-	n := 0
-	for {
-		f.Limit = 1000
-		rows, err := t.s.store.Records(ctx, t.kind, f)
-		if err != nil {
-			return n, errs.E(op, err)
-		}
-		for _, r := range rows {
-			if !record.Visible(p, policy.ActionExport, r.Meta.Resource(t.kind)) {
-				continue
-			}
-			rec, err := t.decode(op, r)
+	return func(ctx context.Context, emit func(Record[T]) error) (int, error) {
+		f := q.filter()
+		f.After = ""
+		n := 0
+		for {
+			f.Limit = 1000
+			rows, err := t.s.store.Records(ctx, t.kind, f)
 			if err != nil {
-				return n, err
+				return n, errs.E(op, err)
 			}
-			if err := emit(rec); err != nil {
-				return n, errs.E(op, errs.Unavailable, err)
+			for _, r := range rows {
+				if !record.Visible(p, policy.ActionExport, r.Meta.Resource(t.kind)) {
+					continue
+				}
+				rec, err := t.decode(op, r)
+				if err != nil {
+					return n, err
+				}
+				if err := emit(rec); err != nil {
+					return n, errs.E(op, errs.Unavailable, err)
+				}
+				n++
 			}
-			n++
+			if len(rows) < f.Limit {
+				return n, nil
+			}
+			f.After = rows[len(rows)-1].Meta.ID
 		}
-		if len(rows) < f.Limit {
-			return n, nil
-		}
-		f.After = rows[len(rows)-1].Meta.ID
-	}
+	}, nil
 }
 
 // envelope is the part of a record's Meta that the owner controls besides
