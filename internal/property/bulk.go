@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polex-org/polex/internal/audit"
@@ -80,6 +81,10 @@ type ImportRequest struct {
 	Owner  string // the owning country: the importer's
 	Format string // jsonl or csv
 	File   string // a name for the report (no path)
+	// OnBad, when set, is called with every bad line as it is found (from
+	// the import's goroutines, one call at a time), besides the report's
+	// capped list.
+	OnBad func(LineError)
 }
 
 // FormatOf returns the format implied by a file name's extension: .jsonl,
@@ -144,7 +149,7 @@ func (s *Service) Import(ctx context.Context, p identity.Principal, req ImportRe
 	if err != nil {
 		return im, err
 	}
-	return s.runImport(ctx, p, im, r, progress)
+	return s.runImport(ctx, p, im, req, r, progress)
 }
 
 // StartImport authorises and records an import like Import, then runs it
@@ -160,7 +165,7 @@ func (s *Service) StartImport(ctx context.Context, p identity.Principal, req Imp
 	go func() {
 		defer s.jobs.Done()
 		defer rc.Close()
-		_, _ = s.runImport(context.WithoutCancel(ctx), p, im, rc, nil)
+		_, _ = s.runImport(context.WithoutCancel(ctx), p, im, req, rc, nil)
 	}()
 	return im, nil
 }
@@ -193,7 +198,7 @@ type batch struct {
 	end   int64 // last line consumed
 }
 
-func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import, r io.Reader, progress Progress) (Import, error) {
+func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import, req ImportRequest, r io.Reader, progress Progress) (Import, error) {
 	const op = "property.Import"
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -203,7 +208,15 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 	}
 	batches := make(chan *batch, 2)
 	perr := make(chan error, 1)
-	pr := &parser{s: s, kind: im.Kind, owner: im.Owner, org: p.User.Org, by: p.User.ID, now: s.now(), size: size, out: batches}
+	var badMu sync.Mutex
+	onBad := func(e LineError) {
+		if req.OnBad != nil {
+			badMu.Lock()
+			defer badMu.Unlock()
+			req.OnBad(e)
+		}
+	}
+	pr := &parser{s: s, kind: im.Kind, owner: im.Owner, org: p.User.Org, by: p.User.ID, now: s.now(), size: size, out: batches, onBad: onBad}
 	go func() {
 		defer close(batches)
 		perr <- pr.run(ctx, im.Format, r)
@@ -231,7 +244,9 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 			// Rows refused by another unique key are counted as bad lines
 			// by the store; their details are stored with the next save.
 			for i, e := range res.Failed {
-				next.addError(LineError{Line: b.lines[i], Field: errs.FieldOf(e), Message: errs.Message(e)})
+				le := LineError{Line: b.lines[i], Field: errs.FieldOf(e), Message: errs.Message(e)}
+				next.addError(le)
+				onBad(le)
 			}
 			sortErrors(next.Errors)
 		} else if err := s.store.SaveImport(ctx, next); err != nil {
@@ -302,6 +317,7 @@ type parser struct {
 	now        time.Time
 	size       int
 	out        chan<- *batch
+	onBad      func(LineError)
 
 	cur     *batch
 	refs    map[string]bool
@@ -338,6 +354,7 @@ func (pr *parser) flush(ctx context.Context) error {
 }
 
 func (pr *parser) bad(line int64, field, msg string) {
+	pr.onBad(LineError{Line: line, Field: field, Message: msg})
 	pr.cur.nbad++
 	if len(pr.cur.bad) < MaxLineErrors {
 		pr.cur.bad = append(pr.cur.bad, LineError{Line: line, Field: field, Message: msg})
