@@ -458,7 +458,6 @@ func (pr *parser) csv(ctx context.Context, r io.Reader) error {
 	pr.cur.end = 1
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if err == io.EOF {
 			return nil
 		}
@@ -471,6 +470,7 @@ func (pr *parser) csv(ctx context.Context, r io.Reader) error {
 			}
 			return errs.E("property.Import", errs.Unavailable, err)
 		}
+		line, _ := cr.FieldPos(0)
 		n := int64(line)
 		if len(rec) != len(cols) {
 			pr.bad(n, "", fmt.Sprintf("the line has %d fields, the header %d", len(rec), len(cols)))
