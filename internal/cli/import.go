@@ -207,4 +207,3 @@ func (pg *progress) done() {
 	defer pg.mu.Unlock()
 	pg.clear()
 }
-

@@ -236,7 +236,10 @@ func TestDenyList(t *testing.T) {
 			}
 			tb := svc.Documents
 			check(t, r.ID, func(p identity.Principal) error { _, err := tb.Get(ctx, p, r.ID); return err },
-				func(p identity.Principal) (int, error) { rs, _, err := tb.List(ctx, p, property.Query{}, ""); return len(rs), err },
+				func(p identity.Principal) (int, error) {
+					rs, _, err := tb.List(ctx, p, property.Query{}, "")
+					return len(rs), err
+				},
 				func(p identity.Principal) (int, error) {
 					rs, _, err := tb.List(ctx, p, property.Query{Number: "D1"}, "check")
 					return len(rs), err
@@ -251,7 +254,10 @@ func TestDenyList(t *testing.T) {
 			}
 			tb := svc.Vehicles
 			check(t, r.ID, func(p identity.Principal) error { _, err := tb.Get(ctx, p, r.ID); return err },
-				func(p identity.Principal) (int, error) { rs, _, err := tb.List(ctx, p, property.Query{}, ""); return len(rs), err },
+				func(p identity.Principal) (int, error) {
+					rs, _, err := tb.List(ctx, p, property.Query{}, "")
+					return len(rs), err
+				},
 				func(p identity.Principal) (int, error) {
 					rs, _, err := tb.List(ctx, p, property.Query{Number: "1M8GDM9AXKP042788"}, "check")
 					return len(rs), err
@@ -266,7 +272,10 @@ func TestDenyList(t *testing.T) {
 			}
 			tb := svc.Artworks
 			check(t, r.ID, func(p identity.Principal) error { _, err := tb.Get(ctx, p, r.ID); return err },
-				func(p identity.Principal) (int, error) { rs, _, err := tb.List(ctx, p, property.Query{}, ""); return len(rs), err },
+				func(p identity.Principal) (int, error) {
+					rs, _, err := tb.List(ctx, p, property.Query{}, "")
+					return len(rs), err
+				},
 				func(p identity.Principal) (int, error) {
 					rs, _, err := tb.List(ctx, p, property.Query{Text: "hidden"}, "check")
 					return len(rs), err
@@ -281,7 +290,10 @@ func TestDenyList(t *testing.T) {
 			}
 			tb := svc.Persons
 			check(t, r.ID, func(p identity.Principal) error { _, err := tb.Get(ctx, p, r.ID); return err },
-				func(p identity.Principal) (int, error) { rs, _, err := tb.List(ctx, p, property.Query{}, ""); return len(rs), err },
+				func(p identity.Principal) (int, error) {
+					rs, _, err := tb.List(ctx, p, property.Query{}, "")
+					return len(rs), err
+				},
 				func(p identity.Principal) (int, error) {
 					rs, _, err := tb.List(ctx, p, property.Query{Text: "hidden person"}, "check")
 					return len(rs), err
