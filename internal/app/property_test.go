@@ -239,3 +239,39 @@ func TestPropertyAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestDemoProperty seeds the demo twice: the property demo data is
+// imported once (re-running changes nothing), with a valid North American
+// VIN and a document hidden from Kenya.
+func TestDemoProperty(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		ctx := context.Background()
+		for i := 0; i < 2; i++ {
+			if _, err := a.SeedDemo(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(table string) int {
+			var n int
+			if err := a.DB.SQL.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if d, v, w, p := count("property_documents"), count("property_vehicles"), count("property_artworks"), count("property_persons"); d != 6 || v != 2 || w != 2 || p != 2 {
+			t.Fatalf("demo: %d documents, %d vehicles, %d artworks, %d persons", d, v, w, p)
+		}
+		ke, err := a.ImportPrincipal(ctx, "KE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, _, err := a.Property.Documents.List(ctx, ke, property.Query{Number: "20FR00042"}, "demo check")
+		if err != nil || len(rs) != 0 {
+			t.Fatalf("KE sees the document denied to it: %v %v", rs, err)
+		}
+		vs, _, err := a.Property.Vehicles.List(ctx, ke, property.Query{Number: "1M8GDM9AXKP042788"}, "demo check")
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("demo vehicle: %v %v", vs, err)
+		}
+	})
+}
