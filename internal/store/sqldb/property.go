@@ -221,19 +221,14 @@ const upsertChunk = 1000
 // both engines use).
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// upsertSQL returns the multi-row upsert of n rows of one owner into table
-// t. The values every row shares (owner, organisation, review date, time,
-// user) are literals; each row has 7 parameters, positional ("?") on
-// SQLite, whose driver resolves numbered parameters in time proportional to
-// their count (quadratic for a large statement), "$N" on PostgreSQL.
-func (db *DB) upsertSQL(t string, n int, m record.Meta) string {
-	var b strings.Builder
-	b.Grow(64 * n)
-	b.WriteString(`INSERT INTO ` + t + ` (` + propertyCols + `) VALUES `)
-	shared := func(b *strings.Builder) {
-		fmt.Fprintf(b, "%d,1,%d,%s,%d,%s)", Nanos(m.ReviewAt), Nanos(m.CreatedAt), sqlString(m.CreatedBy), Nanos(m.CreatedAt), sqlString(m.CreatedBy))
-	}
+// valuesSQL writes the VALUES rows of n rows of one owner into b. The
+// values every row shares (owner, organisation, review date, time, user)
+// are literals; each row has 7 parameters, positional ("?") on SQLite,
+// whose driver resolves numbered parameters in time proportional to their
+// count (quadratic for a large statement), "$N" on PostgreSQL.
+func (db *DB) valuesSQL(b *strings.Builder, n int, m record.Meta) {
 	owner, org := sqlString(m.Owner), sqlString(m.OwnerOrg)
+	shared := fmt.Sprintf("%d,1,%d,%s,%d,%s)", Nanos(m.ReviewAt), Nanos(m.CreatedAt), sqlString(m.CreatedBy), Nanos(m.CreatedAt), sqlString(m.CreatedBy))
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')
@@ -242,10 +237,34 @@ func (db *DB) upsertSQL(t string, n int, m record.Meta) string {
 			b.WriteString("(?," + owner + ",?," + org + ",?,?,?,?,?,")
 		} else {
 			p := 1 + 7*i
-			fmt.Fprintf(&b, "($%d,%s,$%d,%s,$%d,$%d,$%d,$%d,$%d,", p, owner, p+1, org, p+2, p+3, p+4, p+5, p+6)
+			fmt.Fprintf(b, "($%d,%s,$%d,%s,$%d,$%d,$%d,$%d,$%d,", p, owner, p+1, org, p+2, p+3, p+4, p+5, p+6)
 		}
-		shared(&b)
+		b.WriteString(shared)
 	}
+}
+
+// insertSQL returns the multi-row INSERT of n new rows into table t. On
+// SQLite it is INSERT OR ROLLBACK: a violation of a unique key rolls the
+// whole batch back (it is then retried row by row), so SQLite keeps no
+// statement journal for these large statements.
+func (db *DB) insertSQL(t string, n int, m record.Meta) string {
+	var b strings.Builder
+	b.Grow(64 * n)
+	if db.Engine == SQLite {
+		b.WriteString(`INSERT OR ROLLBACK INTO ` + t + ` (` + propertyCols + `) VALUES `)
+	} else {
+		b.WriteString(`INSERT INTO ` + t + ` (` + propertyCols + `) VALUES `)
+	}
+	db.valuesSQL(&b, n, m)
+	return b.String()
+}
+
+// upsertSQL returns the upsert of n rows into table t: insert, or update
+// the row of the same (owner, ref) when its content or envelope differ.
+func (db *DB) upsertSQL(t string, n int, m record.Meta) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO ` + t + ` (` + propertyCols + `) VALUES `)
+	db.valuesSQL(&b, n, m)
 	b.WriteString(` ON CONFLICT (owner, ref) DO UPDATE SET k1 = excluded.k1, k2 = excluded.k2, k3 = excluded.k3, body = excluded.body,
 		env = excluded.env, version = ` + t + `.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
 		WHERE ` + t + `.body <> excluded.body OR ` + t + `.env <> excluded.env RETURNING id, version`)
@@ -270,8 +289,8 @@ func (db *DB) UpsertRecords(ctx context.Context, kind string, rows []property.Ro
 			var err error
 			if db.Engine == SQLite {
 				// A bulk load touches many index pages: give this
-				// connection a larger page cache than the default 2 MB.
-				if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+				// connection a larger page cache than the default 2 MB (32 MB).
+				if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
 					return wrap(op, err)
 				}
 				if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
@@ -352,7 +371,129 @@ func collect(rs *sql.Rows, out []idVersion) ([]idVersion, error) {
 	return out, rs.Err()
 }
 
+// upsertChunks writes a batch in chunks of multi-row statements and
+// returns the rows inserted (version 1) or changed. On PostgreSQL each chunk
+// is one INSERT … ON CONFLICT (owner, ref) DO UPDATE … RETURNING. On
+// SQLite, where a large upsert keeps a statement journal and each row's
+// RETURNING is a step of the driver, it reads the chunk's stored rows by
+// ref first, inserts the new ones with one plain multi-row INSERT, updates
+// the changed ones and leaves the unchanged alone (a re-import of
+// unchanged data writes nothing); the write lock is held from BEGIN
+// (_txlock=immediate), so nothing changes in between.
 func (db *DB) upsertChunks(ctx context.Context, tx *sql.Tx, t string, rows []property.Row) ([]idVersion, error) {
+	if db.Engine == Postgres {
+		return db.upsertChunksReturning(ctx, tx, t, rows)
+	}
+	const op = "sqldb.UpsertRecords"
+	var changed []idVersion
+	m := rows[0].Meta
+	// Statements of a full chunk are prepared once per batch.
+	var update, selectFull, insertFull *sql.Stmt
+	defer func() {
+		for _, st := range []*sql.Stmt{update, selectFull, insertFull} {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}()
+	selectSQL := func(n int) string {
+		var q strings.Builder
+		q.WriteString(`SELECT ref, id, version, body, env FROM ` + t + ` WHERE owner = ` + sqlString(m.Owner) + ` AND ref IN (?`)
+		q.WriteString(strings.Repeat(",?", n-1))
+		q.WriteByte(')')
+		return q.String()
+	}
+	args := make([]any, 0, 7*upsertChunk)
+	fresh := make([]property.Row, 0, upsertChunk)
+	for start := 0; start < len(rows); start += upsertChunk {
+		chunk := rows[start:min(start+upsertChunk, len(rows))]
+		// The rows of these refs that exist already.
+		args = args[:0]
+		for i := range chunk {
+			args = append(args, chunk[i].Meta.Ref)
+		}
+		var rs *sql.Rows
+		var err error
+		if len(chunk) == upsertChunk {
+			if selectFull == nil {
+				if selectFull, err = tx.PrepareContext(ctx, selectSQL(upsertChunk)); err != nil {
+					return nil, wrap(op, err)
+				}
+			}
+			rs, err = selectFull.QueryContext(ctx, args...)
+		} else {
+			rs, err = tx.QueryContext(ctx, selectSQL(len(chunk)), args...)
+		}
+		type stored struct {
+			id        string
+			version   int64
+			body, env string
+		}
+		have := map[string]stored{}
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		for rs.Next() {
+			var ref string
+			var st stored
+			if err := rs.Scan(&ref, &st.id, &st.version, &st.body, &st.env); err != nil {
+				rs.Close()
+				return nil, wrap(op, err)
+			}
+			have[ref] = st
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, wrap(op, err)
+		}
+		fresh = fresh[:0]
+		for i := range chunk {
+			r := &chunk[i]
+			st, ok := have[r.Meta.Ref]
+			if !ok {
+				fresh = append(fresh, *r)
+				continue
+			}
+			env := envOf(*r)
+			if st.body == string(r.Body) && st.env == env {
+				continue // unchanged
+			}
+			if update == nil {
+				if update, err = tx.PrepareContext(ctx, `UPDATE `+t+` SET k1 = $1, k2 = $2, k3 = $3, body = $4, env = $5, version = version + 1,
+					updated_at = $6, updated_by = $7 WHERE id = $8`); err != nil {
+					return nil, wrap(op, err)
+				}
+			}
+			if _, err := update.ExecContext(ctx, r.Keys.K1, r.Keys.K2, r.Keys.K3, string(r.Body), env, Nanos(m.CreatedAt), m.CreatedBy, st.id); err != nil {
+				return nil, propertyConflict(op, err)
+			}
+			changed = append(changed, idVersion{st.id, st.version + 1})
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		args = rowArgs(args, fresh)
+		if len(fresh) == upsertChunk {
+			if insertFull == nil {
+				if insertFull, err = tx.PrepareContext(ctx, db.insertSQL(t, upsertChunk, m)); err != nil {
+					return nil, wrap(op, err)
+				}
+			}
+			_, err = insertFull.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, db.insertSQL(t, len(fresh), m), args...)
+		}
+		if err != nil {
+			return nil, propertyConflict(op, err)
+		}
+		for i := range fresh {
+			changed = append(changed, idVersion{fresh[i].Meta.ID, 1})
+		}
+	}
+	return changed, nil
+}
+
+func (db *DB) upsertChunksReturning(ctx context.Context, tx *sql.Tx, t string, rows []property.Row) ([]idVersion, error) {
 	const op = "sqldb.UpsertRecords"
 	var changed []idVersion
 	var full *sql.Stmt
