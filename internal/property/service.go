@@ -38,6 +38,10 @@ type Service struct {
 	now   func() time.Time
 	ids   atomic.Uint64
 
+	randMu  sync.Mutex
+	randBuf [4096]byte
+	randOff int
+
 	// BatchRows is how many rows an import commits per transaction.
 	BatchRows int
 
@@ -51,7 +55,7 @@ type Service struct {
 
 // New returns a Service over store that audits to log.
 func New(store Store, log record.Auditor) *Service {
-	s := &Service{store: store, audit: log, now: func() time.Time { return time.Now().UTC() }, BatchRows: DefaultBatchRows}
+	s := &Service{store: store, audit: log, now: func() time.Time { return time.Now().UTC() }, BatchRows: DefaultBatchRows, randOff: 4096}
 	s.Documents = &Table[TravelDocument]{s: s, kind: KindDocument, spec: spec[TravelDocument]{
 		normalize: (*TravelDocument).Normalize, validate: (*TravelDocument).Validate, keys: (*TravelDocument).Keys}}
 	s.Vehicles = &Table[Vehicle]{s: s, kind: KindVehicle, spec: spec[Vehicle]{
@@ -70,12 +74,35 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 func (s *Service) Wait() { s.jobs.Wait() }
 
 // newID returns a new record ID with prefix: time-ordered (so that inserts
-// append to the index) and random.
+// append to the index: microseconds and a counter) and random (6 bytes
+// from crypto/rand, read 4 KiB at a time: imports make many IDs).
 func (s *Service) newID(prefix string) string {
 	var b [6]byte
-	_, _ = rand.Read(b[:])
+	s.randMu.Lock()
+	if s.randOff+len(b) > len(s.randBuf) {
+		_, _ = rand.Read(s.randBuf[:])
+		s.randOff = 0
+	}
+	copy(b[:], s.randBuf[s.randOff:])
+	s.randOff += len(b)
+	s.randMu.Unlock()
 	n := s.ids.Add(1)
-	return fmt.Sprintf("%s_%013x%03x%s", prefix, time.Now().UnixNano()/1000, n&0xfff, hex.EncodeToString(b[:]))
+	buf := make([]byte, 0, len(prefix)+1+13+3+12)
+	buf = append(buf, prefix...)
+	buf = append(buf, '_')
+	buf = appendHex(buf, uint64(time.Now().UnixNano()/1000), 13)
+	buf = appendHex(buf, n&0xfff, 3)
+	buf = hex.AppendEncode(buf, b[:])
+	return string(buf)
+}
+
+// appendHex appends the width lowest hex digits of v.
+func appendHex(b []byte, v uint64, width int) []byte {
+	const digits = "0123456789abcdef"
+	for i := width - 1; i >= 0; i-- {
+		b = append(b, digits[(v>>(4*uint(i)))&0xf])
+	}
+	return b
 }
 
 // idPrefix returns the ID prefix of kind.
