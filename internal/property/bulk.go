@@ -322,7 +322,6 @@ type parser struct {
 	cur     *batch
 	refs    map[string]bool
 	defEnv  []byte
-	scratch bytes.Buffer
 }
 
 func (pr *parser) run(ctx context.Context, format string, r io.Reader) error {
