@@ -319,9 +319,9 @@ type parser struct {
 	out        chan<- *batch
 	onBad      func(LineError)
 
-	cur     *batch
-	refs    map[string]bool
-	defEnv  []byte
+	cur    *batch
+	refs   map[string]bool
+	defEnv []byte
 }
 
 func (pr *parser) run(ctx context.Context, format string, r io.Reader) error {
