@@ -121,6 +121,45 @@ func TestPropertyAPI(t *testing.T) {
 			wantProblem(t, st, m, h, 422, "invalid")
 		})
 
+		t.Run("deny list every type", func(t *testing.T) {
+			deny := map[string]any{"deny_countries": []string{"KE"}}
+			for _, c := range []struct {
+				plural, search string
+				data           map[string]any
+			}{
+				{"documents", "number=DL1&country=FR", map[string]any{"type": "visa", "number": "DL1", "issuing_country": "FR", "status": "lost"}},
+				{"vehicles", "plate=DL-2", map[string]any{"vin": "1HGCM82633A004352", "plate": "DL-2"}},
+				{"artworks", "q=denied+still+life", map[string]any{"category": "painting", "title": "Denied still life"}},
+				{"persons", "q=denied+person", map[string]any{"names": []map[string]any{{"full": "Denied Person"}}}},
+			} {
+				st, m, _ := fr.do("POST", "/api/v1/"+c.plural, map[string]any{"restrictions": deny, "data": c.data})
+				if st != 201 {
+					t.Fatalf("%s create = %d %v", c.plural, st, m)
+				}
+				id := m["id"].(string)
+				st, m, h := ke.do("GET", "/api/v1/"+c.plural+"/"+id, nil)
+				wantProblem(t, st, m, h, 404, "not_found")
+				st, m, h = ke.do("GET", "/api/v1/"+c.plural+"/"+id+"/history", nil)
+				wantProblem(t, st, m, h, 404, "not_found")
+				for _, q := range []string{"", "?" + c.search + "&purpose=check"} {
+					_, m, _ := ke.do("GET", "/api/v1/"+c.plural+q, nil)
+					if strings.Contains(fmt.Sprint(m), id) {
+						t.Fatalf("KE %s%s shows the denied record", c.plural, q)
+					}
+					_, m, _ = jp.do("GET", "/api/v1/"+c.plural+q, nil)
+					if !strings.Contains(fmt.Sprint(m), id) {
+						t.Fatalf("JP %s%s lacks the record: %v", c.plural, q, m)
+					}
+				}
+				if st, _, body := ke.raw("GET", "/api/v1/"+c.plural+"/export?purpose=statistics", "", nil); st != 200 || strings.Contains(string(body), id) {
+					t.Fatalf("KE %s export = %d shows the record", c.plural, st)
+				}
+				if st, _, body := jp.raw("GET", "/api/v1/"+c.plural+"/export?purpose=statistics", "", nil); st != 200 || !strings.Contains(string(body), id) {
+					t.Fatalf("JP %s export = %d lacks the record", c.plural, st)
+				}
+			}
+		})
+
 		t.Run("vehicles and artworks", func(t *testing.T) {
 			st, m, h := fr.do("POST", "/api/v1/vehicles", map[string]any{"data": map[string]any{"vin": "1M8GDM9A1KP042788"}})
 			wantProblem(t, st, m, h, 422, "invalid")
@@ -218,7 +257,7 @@ func TestPropertyAPI(t *testing.T) {
 			lines := 0
 			for sc := bufio.NewScanner(bytes.NewReader(body)); sc.Scan(); lines++ {
 			}
-			if st != 200 || lines != n+2 {
+			if st != 200 || lines != n+3 { // FR-1, FR-2, DL1 and the imported
 				t.Fatalf("export = %d, %d lines", st, lines)
 			}
 		})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/polex-org/polex/internal/person"
+	"github.com/polex-org/polex/internal/policy"
 	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/record"
 )
 
 // propertyFixture is the web fixture with the property service on.
@@ -89,6 +93,35 @@ func TestPropertyPages(t *testing.T) {
 	}
 	if p := ke.get("/property/documents?number=AB123"); p.StatusCode != 400 || !strings.Contains(p.body, `id="purpose-error"`) {
 		t.Fatalf("search without purpose = %d", p.StatusCode)
+	}
+
+	// The other record types, hidden from Kenya: not found, not listed.
+	frP := principal(t, f, "fr.officer")
+	deny := record.Meta{Restrictions: policy.Restrictions{DenyCountries: []string{"KE"}}}
+	ctx := context.Background()
+	v, err := svc.Vehicles.Create(ctx, frP, property.Record[property.Vehicle]{Meta: deny, Data: property.Vehicle{VIN: "1M8GDM9AXKP042788"}})
+	must(t, err)
+	a, err := svc.Artworks.Create(ctx, frP, property.Record[property.Artwork]{Meta: deny, Data: property.Artwork{Category: "painting", Title: "Hidden"}})
+	must(t, err)
+	pe, err := svc.Persons.Create(ctx, frP, property.Record[person.Person]{Meta: deny, Data: person.Person{Names: []person.Name{{Full: "Hidden Person"}}}})
+	must(t, err)
+	for _, c := range []struct{ plural, id, search string }{
+		{"vehicles", v.ID, "number=1M8GDM9AXKP042788"}, {"artworks", a.ID, "q=hidden"}, {"persons", pe.ID, "q=hidden+person"},
+	} {
+		if p := ke.get("/property/" + c.plural + "/" + c.id); p.StatusCode != 404 {
+			t.Fatalf("KE %s page = %d", c.plural, p.StatusCode)
+		}
+		if p := fr.get("/property/" + c.plural + "/" + c.id); p.StatusCode != 200 {
+			t.Fatalf("FR %s page = %d", c.plural, p.StatusCode)
+		}
+		for _, q := range []string{"", "?" + c.search + "&purpose=check"} {
+			if p := ke.get("/property/" + c.plural + q); p.StatusCode != 200 || strings.Contains(p.body, c.id) {
+				t.Fatalf("KE %s%s = %d shows the record", c.plural, q, p.StatusCode)
+			}
+			if p := fr.get("/property/" + c.plural + q); p.StatusCode != 200 || !strings.Contains(p.body, c.id) {
+				t.Fatalf("FR %s%s = %d lacks the record", c.plural, q, p.StatusCode)
+			}
+		}
 	}
 
 	// Import page: upload, background job, self-refreshing page.
