@@ -342,7 +342,7 @@ func (pr *parser) run(ctx context.Context, format string, r io.Reader) error {
 
 func (pr *parser) flush(ctx context.Context) error {
 	b := pr.cur
-	pr.cur = &batch{rows: make([]Row, 0, pr.size), lines: make([]int64, 0, pr.size)}
+	pr.cur = &batch{rows: make([]Row, 0, pr.size), lines: make([]int64, 0, pr.size), end: b.end}
 	clear(pr.refs)
 	select {
 	case pr.out <- b:

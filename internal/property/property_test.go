@@ -498,7 +498,7 @@ func TestImportInterrupted(t *testing.T) {
 			t.Fatalf("stored report %+v %v", rec, err)
 		}
 		again, err := svc.Import(ctx, fr, importReq("documents", "FR", "big.jsonl"), bytes.NewReader(data), nil)
-		if err != nil || again.Inserted != int64(n-stored) || again.Unchanged != int64(stored) {
+		if err != nil || again.Inserted != int64(n-stored) || again.Unchanged != int64(stored) || again.Lines != n {
 			t.Fatalf("re-run %+v %v", again, err)
 		}
 		if got := countRows(t, db, "property_documents"); got != n {
