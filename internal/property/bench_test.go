@@ -26,7 +26,7 @@ func docLines(from, n int) []byte {
 // Lines stream through Service.Import (the path of the CLI and the API)
 // into a fresh database of each engine, and reports documents per second.
 func BenchmarkImportDocuments(b *testing.B) {
-	const n = 200000
+	const n = 1000000
 	data := docLines(0, n)
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
