@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -319,6 +320,11 @@ type Query struct {
 	Limit   int    // at most this many (default 50, at most 1000)
 }
 
+// normalize upper-cases the country codes of q.
+func (q *Query) normalize() {
+	q.Owner, q.Country = strings.ToUpper(strings.TrimSpace(q.Owner)), strings.ToUpper(strings.TrimSpace(q.Country))
+}
+
 // search reports whether q searches (rather than lists).
 func (q Query) search() bool { return q.Number != "" || q.Plate != "" || q.Text != "" }
 
@@ -374,6 +380,7 @@ func (q Query) Validate(kind string) error {
 // KIND.list. Rows p may not see are left out without a trace.
 func (t *Table[T]) List(ctx context.Context, p identity.Principal, q Query, purpose string) ([]Record[T], string, error) {
 	op := "property." + t.kind + ".List"
+	q.normalize()
 	if err := q.Validate(t.kind); err != nil {
 		return nil, "", err
 	}
@@ -424,6 +431,7 @@ func (t *Table[T]) List(ctx context.Context, p identity.Principal, q Query, purp
 // calls emit with every matching record p may export and returns how many.
 func (t *Table[T]) Export(ctx context.Context, p identity.Principal, q Query, purpose string) (func(ctx context.Context, emit func(Record[T]) error) (int, error), error) {
 	op := "property." + t.kind + ".Export"
+	q.normalize()
 	if err := q.Validate(t.kind); err != nil {
 		return nil, err
 	}
