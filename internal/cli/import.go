@@ -15,7 +15,7 @@ import (
 	"github.com/polex-org/polex/internal/property"
 )
 
-const importUsage = `usage: polex import documents|vehicles|persons|artworks --owner CC [--format jsonl|csv] FILE
+const importUsage = `usage: polex import documents|vehicles|persons|artworks --owner CC [--format jsonl|csv] [--batch N] FILE
 
 Loads records of country CC from FILE ("-" for standard input): JSON Lines
 (.jsonl, .json, .ndjson) or CSV with a header row (.csv), or as --format says.
@@ -34,6 +34,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs := env.flags("import")
 	owner := fs.String("owner", "", "the owning country `CC` (alpha-2); records are imported as its NCB")
 	format := fs.String("format", "", "jsonl or csv (default: from the file's extension)")
+	batch := fs.Int("batch", property.DefaultBatchRows, "rows committed per transaction (1000 to 200000); larger batches write fewer index pages per row")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, importUsage)
 		fs.PrintDefaults()
@@ -60,6 +61,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	file := pos[1]
 	if *owner == "" {
 		return usagef("--owner CC is required: records are imported for one country")
+	}
+	if *batch < 1000 || *batch > 200000 {
+		return usagef("--batch must be between 1000 and 200000")
 	}
 	f := *format
 	if f == "" {
@@ -95,6 +99,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	a.Property.BatchRows = *batch
 	cr := &countingReader{r: in}
 	pg := newProgress(env.Stderr, size, cr)
 	req := property.ImportRequest{Kind: kind, Owner: *owner, Format: f, File: name, OnBad: func(e property.LineError) {
