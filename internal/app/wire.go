@@ -25,5 +25,8 @@ func (a *App) retainers() []record.Retainer {
 	if a.Notices != nil {
 		rs = append(rs, a.Notices)
 	}
+	if a.Property != nil {
+		rs = append(rs, a.Property)
+	}
 	return rs
 }

@@ -145,6 +145,9 @@ func (s *Server) newView(r *http.Request, rq *request, title string, data any) *
 		if canManageMembers(*p) {
 			v.Nav = append(v.Nav, navItem{Key: "nav.members", Href: "/members", Current: strings.HasPrefix(r.URL.Path, "/members")})
 		}
+		if s.d.Property != nil && canUseProperty(*p) {
+			v.Nav = append(v.Nav, navItem{Key: "nav.property", Href: "/property", Current: strings.HasPrefix(r.URL.Path, "/property") || strings.HasPrefix(r.URL.Path, "/imports")})
+		}
 		if s.d.AuditReader != nil && canReadAudit(*p) {
 			v.Nav = append(v.Nav, navItem{Key: "nav.audit", Href: "/audit", Current: r.URL.Path == "/audit"})
 		}

@@ -78,7 +78,11 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := s.checkPost(w, r, rq); err != nil {
+			check := s.checkPost
+			if rt.upload {
+				check = s.checkUpload
+			}
+			if err := check(w, r, rq); err != nil {
 				if rq.expired {
 					// A form of a session that has ended: sign in again.
 					http.Redirect(w, r, loginURL(r, true), http.StatusSeeOther)

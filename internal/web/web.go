@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
@@ -140,6 +141,7 @@ type route struct {
 	auth    bool // signed-in users only; others are sent to /login
 	static  bool // an embedded asset: no session, cacheable
 	off     bool // not served: a dependency it needs is missing from Deps
+	upload  bool // a multipart upload: CSRF token in its first part (checkUpload)
 	h       handler
 }
 
@@ -179,8 +181,9 @@ type request struct {
 	secret  string              // the session cookie's value when p is set
 	expired bool                // the request carried a session that has ended
 	lang    string
-	csrf    string // the token that forms must carry
-	rid     string // request ID, also in the context for admin's audit entries
+	csrf    string            // the token that forms must carry
+	rid     string            // request ID, also in the context for admin's audit entries
+	upload  *multipart.Reader // the rest of an upload's body, after checkUpload
 }
 
 // notFound answers paths that no route serves: 405 when the path exists
