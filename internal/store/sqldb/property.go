@@ -287,16 +287,6 @@ func (db *DB) UpsertRecords(ctx context.Context, kind string, rows []property.Ro
 		return db.Tx(ctx, func(tx *sql.Tx) error {
 			var changed []idVersion
 			var err error
-			if db.Engine == SQLite {
-				// A bulk load touches many index pages: give this
-				// connection a larger page cache than the default 2 MB (32 MB).
-				if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -32768`); err != nil {
-					return wrap(op, err)
-				}
-				if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-					return wrap(op, err)
-				}
-			}
 			if oneByOne {
 				changed, err = db.upsertOneByOne(ctx, tx, t, rows, &res)
 			} else {

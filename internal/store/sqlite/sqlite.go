@@ -36,7 +36,10 @@ func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
 	}
 	path := filepath.Join(dir, FileName)
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)"} {
+	// cache_size: bulk imports touch many index pages; each connection may
+	// cache up to 32 MB (allocated as used) instead of SQLite's 2 MB.
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
+		"cache_size(-32768)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
