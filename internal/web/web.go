@@ -1,7 +1,8 @@
 // Package web is Polex's browser interface: server-rendered html/template
 // pages in the four official languages (English, French, Spanish and
 // Arabic), with templates, message catalogues and the style sheet embedded
-// in the binary. It uses no JavaScript.
+// in the binary. Pages work without JavaScript; the inbox page loads one
+// static script (static/inbox.js, served from 'self') for live updates.
 //
 // Every route passes through one wrapper (safe.go) that sets strict headers
 // (a Content-Security-Policy without 'unsafe-inline', nosniff, no framing,
