@@ -288,12 +288,12 @@ func (s *Service) SetPhoto(ctx context.Context, p identity.Principal, id string,
 		in.Content, in.Restrictions, in.Handling, in.Classification, in.Extract = n.Pending.Content, n.Pending.Restrictions, n.Pending.Handling, n.Pending.Classification, n.Pending.Extract
 	}
 	if in.Person == nil {
-		return person.Photo{}, errs.Invalidf(op, "photo", "%s notices have no person to photograph", n.Type)
+		return person.Photo{}, invalid(op, "photo", ProblemPhotoNoPerson, "%s notices have no person to photograph", n.Type)
 	}
 	pp := *in.Person
 	pp.Photos = append(slices.Clone(pp.Photos), person.Photo{SHA256: ph.SHA256, ContentType: ph.ContentType, Size: ph.Size})
 	if len(pp.Photos) > person.MaxList {
-		return person.Photo{}, errs.Invalidf(op, "photo", "at most %d photos", person.MaxList)
+		return person.Photo{}, invalid(op, "photo", ProblemPhotoTooMany, "at most %d photos", person.MaxList)
 	}
 	in.Person = &pp
 	if err := s.store.PutPhoto(ctx, ph); err != nil {

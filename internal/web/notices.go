@@ -32,6 +32,7 @@ func (s *Server) noticeRoutes() []route {
 		{pattern: "POST /notices/{id}/cancel", auth: true, off: off, h: s.noticeAction("cancel")},
 		{pattern: "POST /notices/{id}/renew", auth: true, off: off, h: s.noticeAction("renew")},
 		{pattern: "GET /notices/{id}/photos/{sha}", auth: true, off: off, h: s.noticePhoto},
+		{pattern: "POST /notices/{id}/photos", auth: true, off: off, upload: true, h: s.noticePhotoUpload},
 		{pattern: "GET /public/notices", off: off, h: s.publicNotices},
 		{pattern: "GET /public/notices.json", off: off, h: s.publicNoticesJSON},
 		{pattern: "GET /public/notices/{id}", off: off, h: s.publicNotice},
