@@ -16,8 +16,8 @@ type noticePageData struct {
 	Fields   []string // the type's own fields
 	Findings []notice.Finding
 	Versions []notice.Version
-	Owner    bool // the caller's country owns it
-	Reviewer bool // the caller may review it now
+	Owner    bool     // the caller's country owns it
+	Reviewer bool     // the caller may review it now
 	Error    string   // an action's refusal, in English (the service's message)
 	Reasons  []string // cancel reasons
 
