@@ -129,7 +129,8 @@ func TestNoticeBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#warrant_ref, #judicial_authority, #penalty").length + 10*document.querySelectorAll("#threat, #disappeared_on").length`)); err != nil || n != 3 {
 		t.Fatalf("red form fields: %d %v", n, err)
 	}
-	// A refused form names the field and keeps what was typed.
+	// A refused form names the field, says what is wrong in French, and
+	// keeps what was typed.
 	do("fill, leaving the warrant out",
 		chromedp.SendKeys(css("#offence"), "Fraude en bande organisée"),
 		chromedp.SendKeys(css("#legal_basis"), "Code pénal, article 313-2"),
@@ -146,7 +147,7 @@ func TestNoticeBrowser(t *testing.T) {
 		chromedp.Click(css("#save-notice")),
 		chromedp.WaitVisible(css("#form-error")),
 	)
-	if msg := text("#warrant_ref-error"); !strings.Contains(msg, "warrant_ref") {
+	if msg := text("#warrant_ref-error"); msg != "Ce champ est obligatoire." {
 		t.Fatalf("error under the warrant field: %q", msg)
 	}
 	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#name_full"))); v != "Élodie Marchand-Vasseur" {

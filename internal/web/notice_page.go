@@ -18,7 +18,9 @@ type noticePageData struct {
 	Versions []notice.Version
 	Owner    bool     // the caller's country owns it
 	Reviewer bool     // the caller may review it now
-	Error    string   // an action's refusal, in English (the service's message)
+	Error    string   // an action's refusal, in the reader's language
+	ErrorKey string   // catalogue key of the label of the field at fault, if any
+	Detail   string   // the service's message, in English, when Error does not say as much
 	Reasons  []string // cancel reasons
 
 	PhotoError string // why a photo was refused, in the reader's language
@@ -62,7 +64,7 @@ func (s *Server) renderNoticePage(w http.ResponseWriter, r *http.Request, rq *re
 	if err != nil {
 		return err
 	}
-	d := noticePageData{N: n, Fields: notice.Required(n.Type), Error: msgs.Error, PhotoError: msgs.PhotoError, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
+	d := noticePageData{N: n, Fields: notice.Required(n.Type), Error: msgs.Error, ErrorKey: msgs.ErrorKey, Detail: msgs.Detail, PhotoError: msgs.PhotoError, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
 	d.Owner = rq.p.User.Country != "" && rq.p.User.Country == n.Owner
 	d.Reviewer = rq.p.User.HasRole(identity.GSReviewer) && d.InReview()
 	if d.Owner || d.Reviewer {
@@ -100,7 +102,13 @@ func (s *Server) noticeAction(action string) handler {
 			_, err = s.d.Notices.Renew(ctx, p, id)
 		}
 		if errs.Is(errs.Invalid, err) || errs.Is(errs.Conflict, err) {
-			return s.renderNoticePage(w, r, rq, id, http.StatusBadRequest, noticePageData{Error: errs.Message(err)})
+			field := errs.FieldOf(err)
+			msgs := noticePageData{}
+			msgs.Error, msgs.Detail = s.noticeErrText(rq.lang, field, err)
+			if key := "notice.field." + field; s.cat.has(key) {
+				msgs.ErrorKey = key
+			}
+			return s.renderNoticePage(w, r, rq, id, http.StatusBadRequest, msgs)
 		}
 		if err != nil {
 			return err
