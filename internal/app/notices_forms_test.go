@@ -44,8 +44,8 @@ func TestNoticeFormErrors(t *testing.T) {
 	}
 	cases := []struct {
 		name, lang, field string
-		form             url.Values
-		want             string
+		form              url.Values
+		want              string
 	}{
 		{"required", "es", "warrant_ref", red(func(v url.Values) { v.Set("warrant_ref", "") }), "Este campo es obligatorio."},
 		{"required", "ar", "warrant_ref", red(func(v url.Values) { v.Set("warrant_ref", "") }), "هذا الحقل إلزامي."},
