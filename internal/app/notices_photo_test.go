@@ -68,8 +68,8 @@ func (u webUser) upload(path string, data []byte, csrf bool) (int, string) {
 
 var noticeIDRE = regexp.MustCompile(`id="notice-id">(ntc_[^<]+)<`)
 
-// TestNoticePhotoPages uploads photos through the notice page's form: the
-// owner adds a PNG to its draft and reads it back; a GIF, a tiny PNG, a
+// TestNoticePhotoPages checks that a notice's page is one audited read,
+// then uploads photos through its form: the owner adds a PNG to its draft and reads it back; a GIF, a tiny PNG, a
 // damaged PNG and an empty upload are refused with a precise message in
 // the reader's language, leaving the notice as it was; a form without its
 // CSRF token is refused; another country gets "not found".
@@ -109,6 +109,21 @@ func TestNoticePhotoPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		return strings.Count(body, `"sha256"`)
+	}
+
+	// The page is one audited read, findings and versions included.
+	audited := func() (n int) {
+		a.DB.SQL.QueryRow(`SELECT count(*) FROM audit_entries WHERE target = $1`, "notice:"+id).Scan(&n)
+		return n
+	}
+	before := audited()
+	if st, _ := fr.get("/notices/" + id); st != 200 {
+		t.Fatalf("notice page: %d", st)
+	}
+	var action string
+	a.DB.SQL.QueryRow(`SELECT action FROM audit_entries WHERE target = $1 ORDER BY seq DESC LIMIT 1`, "notice:"+id).Scan(&action)
+	if n := audited() - before; n != 1 || action != "notice.read" {
+		t.Fatalf("a page view wrote %d audit entries (last %q), want one notice.read", n, action)
 	}
 
 	good := pngOf(t, 32, 40)

@@ -60,20 +60,16 @@ func (s *Server) noticePage(w http.ResponseWriter, r *http.Request, rq *request)
 // (its Error and PhotoError).
 func (s *Server) renderNoticePage(w http.ResponseWriter, r *http.Request, rq *request, id string, status int, msgs noticePageData) error {
 	ctx := r.Context()
-	n, err := s.d.Notices.Get(ctx, *rq.p, id)
+	pg, err := s.d.Notices.Page(ctx, *rq.p, id)
 	if err != nil {
 		return err
 	}
-	d := noticePageData{N: n, Fields: notice.Required(n.Type), Error: msgs.Error, ErrorKey: msgs.ErrorKey, Detail: msgs.Detail, PhotoError: msgs.PhotoError, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
+	n := pg.Notice
+	d := noticePageData{N: n, Versions: pg.Versions, Fields: notice.Required(n.Type), Error: msgs.Error, ErrorKey: msgs.ErrorKey, Detail: msgs.Detail, PhotoError: msgs.PhotoError, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
 	d.Owner = rq.p.User.Country != "" && rq.p.User.Country == n.Owner
 	d.Reviewer = rq.p.User.HasRole(identity.GSReviewer) && d.InReview()
 	if d.Owner || d.Reviewer {
-		if d.Findings, err = s.d.Notices.Findings(ctx, *rq.p, id); err != nil && !errs.Is(errs.Permission, err) {
-			return err
-		}
-	}
-	if d.Versions, err = s.d.Notices.Versions(ctx, *rq.p, id); err != nil {
-		return err
+		d.Findings = pg.Findings
 	}
 	v := s.newView(r, rq, "notice.title", d)
 	return s.render(w, status, "notice", v)
