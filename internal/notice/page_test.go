@@ -16,7 +16,7 @@ import (
 // that shows what Get, Findings and Versions show: the owner and the
 // reviewer get the pending update, the findings and every version;
 // another country the published content and versions only; a denied
-// country "not found".
+// country "not found". Adding a photo is one audited update.
 func TestPage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -65,5 +65,21 @@ func TestPage(t *testing.T) {
 		}
 		_, err = s.Page(ctx, ke, "ntc_doesnotexist")
 		mustKind(t, "missing notice", err, errs.NotFound)
+
+		// A photo is one audited update too.
+		d, err := s.Create(ctx, fr, redInput())
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = len(log.es)
+		if _, err := s.SetPhoto(ctx, fr, d.ID, testPNG(t, 20, 20)); err != nil {
+			t.Fatal(err)
+		}
+		if got := log.es[before:]; len(got) != 1 || got[0].Action != "notice.update" || got[0].Detail != "photo" {
+			t.Fatalf("a photo wrote %d audit entries: %+v", len(got), got)
+		}
+		if pg, _ := s.Page(ctx, fr, d.ID); len(pg.Notice.Person.Photos) != 1 || pg.Notice.Version != 2 {
+			t.Fatalf("after the photo: %d photos, version %d", len(pg.Notice.Person.Photos), pg.Notice.Version)
+		}
 	})
 }

@@ -233,6 +233,11 @@ func (s *Service) Update(ctx context.Context, p identity.Principal, id string, p
 	if prev != 0 && prev != n.Version {
 		return Notice{}, errs.E(op, errs.Conflict, "the notice changed since you read it", "version", ProblemChanged)
 	}
+	return s.update(ctx, op, p, n, in)
+}
+
+// update applies in to n, which p may update (the rules of Update).
+func (s *Service) update(ctx context.Context, op string, p identity.Principal, n Notice, in Input) (Notice, error) {
 	if in.Type != n.Type && strings.TrimSpace(string(in.Type)) != "" {
 		return Notice{}, errs.Invalidf(op, "type", "the type of a notice cannot change")
 	}
@@ -299,7 +304,9 @@ func (s *Service) SetPhoto(ctx context.Context, p identity.Principal, id string,
 	if err := s.store.PutPhoto(ctx, ph); err != nil {
 		return person.Photo{}, errs.E(op, err)
 	}
-	if _, err := s.Update(ctx, p, id, n.Version, in); err != nil {
+	// The photo is stored first: a notice never names a photo that is
+	// missing; a photo left unnamed by a refused update is harmless.
+	if _, err := s.update(ctx, op, p, n, in); err != nil {
 		return person.Photo{}, err
 	}
 	return person.Photo{SHA256: ph.SHA256, ContentType: ph.ContentType, Size: ph.Size}, nil
