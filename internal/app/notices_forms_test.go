@@ -89,6 +89,17 @@ func TestNoticeFormErrors(t *testing.T) {
 	if st, page := fr.post("/notices/"+published+"/submit", url.Values{}); st != 400 || !strings.Contains(page, "لا تسمح الحالة الراهنة للنشرة بذلك") {
 		t.Errorf("submit a published notice: %d", st)
 	}
+	// The public search, without login, in Spanish and Arabic.
+	anon := signIn(t, srv.URL, "")
+	anon.c.Jar.SetCookies(base, []*http.Cookie{{Name: "polex_lang", Value: "es", Path: "/"}})
+	if st, page := anon.get("/public/notices?age_min=viejo"); st != 400 || !strings.Contains(page, "Revise el campo «Edad desde».") ||
+		!strings.Contains(page, "Una edad es un número entero de 0 a 150.") {
+		t.Errorf("public search with a bad age: %d", st)
+	}
+	anon.c.Jar.SetCookies(base, []*http.Cookie{{Name: "polex_lang", Value: "ar", Path: "/"}})
+	if st, page := anon.get("/public/notices?nationality=F1"); st != 400 || !strings.Contains(page, "أدخِل رمز بلد وفق المعيار ISO 3166-1 alpha-2، مثل FR.") {
+		t.Errorf("public search with a bad nationality: %d", st)
+	}
 	// A search without its purpose, in French.
 	fr.c.Jar.SetCookies(base, []*http.Cookie{{Name: "polex_lang", Value: "fr", Path: "/"}})
 	if st, page := fr.get("/notices?name=pereira"); st != 400 || !strings.Contains(page, "Indiquez le motif de cette recherche") {
