@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -128,7 +129,8 @@ func TestNoticeBrowser(t *testing.T) {
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#warrant_ref, #judicial_authority, #penalty").length + 10*document.querySelectorAll("#threat, #disappeared_on").length`)); err != nil || n != 3 {
 		t.Fatalf("red form fields: %d %v", n, err)
 	}
-	// A refused form names the field and keeps what was typed.
+	// A refused form names the field, says what is wrong in French, and
+	// keeps what was typed.
 	do("fill, leaving the warrant out",
 		chromedp.SendKeys(css("#offence"), "Fraude en bande organisée"),
 		chromedp.SendKeys(css("#legal_basis"), "Code pénal, article 313-2"),
@@ -145,7 +147,7 @@ func TestNoticeBrowser(t *testing.T) {
 		chromedp.Click(css("#save-notice")),
 		chromedp.WaitVisible(css("#form-error")),
 	)
-	if msg := text("#warrant_ref-error"); !strings.Contains(msg, "warrant_ref") {
+	if msg := text("#warrant_ref-error"); msg != "Ce champ est obligatoire." {
 		t.Fatalf("error under the warrant field: %q", msg)
 	}
 	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#name_full"))); v != "Élodie Marchand-Vasseur" {
@@ -160,6 +162,38 @@ func TestNoticeBrowser(t *testing.T) {
 		chromedp.WaitVisible(css("#submit-notice")),
 	)
 	id := text("#notice-id")
+	// The draft's page takes a photo: a GIF is refused under the form, in
+	// French; a PNG (made here) is stored and shown.
+	dir := t.TempDir()
+	gif, pngFile := filepath.Join(dir, "face.gif"), filepath.Join(dir, "face.png")
+	if err := os.WriteFile(gif, []byte("GIF89a\x10\x00\x10\x00......"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pngFile, pngOf(t, 32, 40), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do("upload a GIF",
+		chromedp.SetUploadFiles(css("#photo"), []string{gif}),
+		chromedp.Click(css("#upload-photo")),
+		chromedp.WaitVisible(css("#photo-error")),
+	)
+	if msg := text("#photo-error"); msg != "Une photographie doit être une image JPEG ou PNG." {
+		t.Fatalf("photo error: %q", msg)
+	}
+	mu.Lock()
+	problems = nil // the refused upload answered 400 on purpose
+	mu.Unlock()
+	do("upload a PNG",
+		chromedp.SetUploadFiles(css("#photo"), []string{pngFile}),
+		chromedp.Click(css("#upload-photo")),
+		chromedp.WaitVisible(css("#photos img.photo")),
+		chromedp.WaitNotPresent(css("#photo-error")),
+	)
+	// The image loads (same origin, under the page's CSP) with its size.
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Promise(ok => { const i = document.querySelector("#photos img.photo"); `+
+		`if (i.complete) ok(i.naturalWidth); else { i.onload = () => ok(i.naturalWidth); i.onerror = () => ok(-1); } })`, chromedp.EvalAwaitPromise)); err != nil || w != 32 {
+		t.Fatalf("the uploaded photo shows %d pixels wide: %v", w, err)
+	}
 	do("submit", chromedp.Click(css("#submit-notice")), chromedp.WaitNotPresent(css("#submit-notice")), chromedp.WaitVisible(css("#findings")))
 	if st := text("#notice-status"); st == "" || strings.Contains(st, "brouillon") {
 		t.Fatalf("status after submit: %q", st)

@@ -106,8 +106,10 @@ func TestNoticesAPI(t *testing.T) {
 				t.Fatalf("create: %d %v", st, n)
 			}
 			id := n["id"].(string)
-			if st, _, _ := raw(t, "POST", srv.URL+"/api/v1/notices/"+id+"/photos", frTok, "image/png", []byte("GIF89a not a photo")); st != 422 {
-				t.Fatalf("GIF photo: %d", st)
+			// The API keeps the service's English message.
+			if st, b, _ := raw(t, "POST", srv.URL+"/api/v1/notices/"+id+"/photos", frTok, "image/png", []byte("GIF89a not a photo")); st != 422 ||
+				!bytes.Contains(b, []byte("a photo must be a JPEG or PNG image")) {
+				t.Fatalf("GIF photo: %d %s", st, b)
 			}
 			st, b, _ := raw(t, "POST", srv.URL+"/api/v1/notices/"+id+"/photos", frTok, "image/png", smallPNG())
 			if st != 201 || !strings.Contains(string(b), `"sha256"`) {

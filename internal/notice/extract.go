@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/person"
 	"github.com/polex-org/polex/internal/policy"
@@ -58,13 +57,13 @@ func (e *Extract) validate(t Type, r policy.Restrictions, h policy.Handling, c i
 	const op = "notice.Extract.validate"
 	for _, f := range e.Fields {
 		if !slices.Contains(ExtractFields, f) {
-			return errs.Invalidf(op, "public_extract.fields", "%q is not a field of public extracts", f)
+			return invalid(op, "public_extract.fields", ProblemExtractField, "%q is not a field of public extracts", f)
 		}
 	}
 	open := r.IsZero() && c == identity.Public && (h == "" || h == policy.H0)
 	if t == UNSpecial {
 		if !open {
-			return errs.Invalidf(op, "restrictions", "UN Security Council Special notices are public: they take no restrictions, handling code or classification")
+			return invalid(op, "restrictions", ProblemUNPublic, "UN Security Council Special notices are public: they take no restrictions, handling code or classification")
 		}
 		e.Agreed = true
 		if len(e.Fields) == 0 {
@@ -73,10 +72,10 @@ func (e *Extract) validate(t Type, r policy.Restrictions, h policy.Handling, c i
 		return nil
 	}
 	if e.Agreed && !open {
-		return errs.Invalidf(op, "public_extract.agreed", "a public extract is possible only for notices without access restrictions, with classification public and handling H0")
+		return invalid(op, "public_extract.agreed", ProblemExtractClosed, "a public extract is possible only for notices without access restrictions, with classification public and handling H0")
 	}
 	if e.Agreed && len(e.Fields) == 0 {
-		return errs.Invalidf(op, "public_extract.fields", "name the fields the public extract may show")
+		return invalid(op, "public_extract.fields", ProblemExtractFields, "name the fields the public extract may show")
 	}
 	if !e.Agreed {
 		e.Fields = nil

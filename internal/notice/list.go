@@ -132,6 +132,12 @@ func (s *Service) Versions(ctx context.Context, p identity.Principal, id string)
 	if err != nil {
 		return nil, err
 	}
+	return s.versions(ctx, op, id, full)
+}
+
+// versions returns the versions of notice id that a reader sees: all of
+// them when full, else the published ones.
+func (s *Service) versions(ctx context.Context, op, id string, full bool) ([]Version, error) {
 	vs, err := s.store.NoticeVersions(ctx, id)
 	if err != nil {
 		return nil, errs.E(op, err)
@@ -146,6 +152,38 @@ func (s *Service) Versions(ctx context.Context, p identity.Principal, id string)
 		}
 	}
 	return out, nil
+}
+
+// Page is what a notice's page shows: the notice, its findings and its
+// versions, as one reader may see them.
+type Page struct {
+	Notice   Notice
+	Findings []Finding // nil unless the reader sees the whole notice (owner, reviewer, auditor)
+	Versions []Version
+}
+
+// Page returns notice id with its findings and versions, by the rules of
+// Get, Findings and Versions, under one decision audited as one read
+// (notice.read). It returns the errors of Get.
+func (s *Service) Page(ctx context.Context, p identity.Principal, id string) (Page, error) {
+	const op = "notice.Page"
+	n, err := s.load(ctx, p, op, "notice.read", id)
+	if err != nil {
+		return Page{}, err
+	}
+	full, err := s.access(ctx, p, op, "notice.read", n, policy.ActionRead, "", "")
+	if err != nil {
+		return Page{}, err
+	}
+	vs, err := s.versions(ctx, op, id, full)
+	if err != nil {
+		return Page{}, err
+	}
+	pg := Page{Notice: view(p, n, full), Versions: vs}
+	if full {
+		pg.Findings = s.findings(ctx, p, n)
+	}
+	return pg, nil
 }
 
 // Findings returns the automated checks of notice id (and of its pending
@@ -165,11 +203,17 @@ func (s *Service) Findings(ctx context.Context, p identity.Principal, id string)
 	if !full {
 		return nil, errs.E(op, errs.Permission, "only the owner and the reviewers see the checks")
 	}
+	return s.findings(ctx, p, n), nil
+}
+
+// findings returns the findings of n and of its pending update that p may
+// see (FilterFindings).
+func (s *Service) findings(ctx context.Context, p identity.Principal, n Notice) []Finding {
 	fs := append([]Finding(nil), n.Findings...)
 	if n.Pending != nil {
 		fs = append(fs, n.Pending.Findings...)
 	}
-	return s.FilterFindings(ctx, p, fs), nil
+	return s.FilterFindings(ctx, p, fs)
 }
 
 // FilterFindings drops the duplicate findings that name a notice p may not

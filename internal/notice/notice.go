@@ -230,7 +230,7 @@ func (c Content) Validate(now time.Time) error {
 		return errs.Invalidf(op, "type", "type must be one of red, yellow, blue, black, green, orange, purple, un-special")
 	}
 	if utf8.RuneCountInString(c.Facts) > MaxText || !printable(c.Facts) {
-		return errs.Invalidf(op, "facts", "facts must be at most %d characters of text", MaxText)
+		return invalid(op, "facts", ProblemTooLong, "facts must be at most %d characters of text", MaxText)
 	}
 	for _, n := range FieldNames {
 		v := c.Fields.Get(n)
@@ -238,21 +238,21 @@ func (c Content) Validate(now time.Time) error {
 			return errs.Invalidf(op, n, "%s notices have no %s field", c.Type, n)
 		}
 		if utf8.RuneCountInString(v) > 4000 || !printable(v) {
-			return errs.Invalidf(op, n, "%s must be at most 4000 characters of text", n)
+			return invalid(op, n, ProblemTooLong, "%s must be at most 4000 characters of text", n)
 		}
 	}
 	for _, n := range required[c.Type] {
 		v := c.Fields.Get(n)
 		if v == "" {
-			return errs.Invalidf(op, n, "%s is required for %s notices", n, c.Type)
+			return invalid(op, n, ProblemRequired, "%s is required for %s notices", n, c.Type)
 		}
 		if strings.HasSuffix(n, "_on") {
 			d, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				return errs.Invalidf(op, n, "%s must be a date YYYY-MM-DD", n)
+				return invalid(op, n, ProblemNotDate, "%s must be a date YYYY-MM-DD", n)
 			}
 			if d.After(now) {
-				return errs.Invalidf(op, n, "%s cannot be in the future", n)
+				return invalid(op, n, ProblemFuture, "%s cannot be in the future", n)
 			}
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"time"
-
-	"github.com/polex-org/polex/internal/errs"
 )
 
 // Photo limits.
@@ -37,10 +35,10 @@ type Photo struct {
 func CheckPhoto(data []byte) (Photo, error) {
 	const op = "notice.CheckPhoto"
 	if len(data) == 0 {
-		return Photo{}, errs.Invalidf(op, "photo", "the photo is empty")
+		return Photo{}, invalid(op, "photo", ProblemPhotoEmpty, "the photo is empty")
 	}
 	if len(data) > MaxPhotoBytes {
-		return Photo{}, errs.Invalidf(op, "photo", "a photo is at most %d MB", MaxPhotoBytes>>20)
+		return Photo{}, invalid(op, "photo", ProblemPhotoTooBig, "a photo is at most %d MB", MaxPhotoBytes>>20)
 	}
 	var ct string
 	var cfg image.Config
@@ -53,13 +51,13 @@ func CheckPhoto(data []byte) (Photo, error) {
 		ct = "image/png"
 		cfg, err = png.DecodeConfig(bytes.NewReader(data))
 	default:
-		return Photo{}, errs.Invalidf(op, "photo", "a photo must be a JPEG or PNG image")
+		return Photo{}, invalid(op, "photo", ProblemPhotoType, "a photo must be a JPEG or PNG image")
 	}
 	if err != nil {
-		return Photo{}, errs.Invalidf(op, "photo", "the image does not decode as %s", ct)
+		return Photo{}, invalid(op, "photo", ProblemPhotoDecode, "the image does not decode as %s", ct)
 	}
 	if cfg.Width < MinPhotoSide || cfg.Height < MinPhotoSide || cfg.Width > MaxPhotoSide || cfg.Height > MaxPhotoSide {
-		return Photo{}, errs.Invalidf(op, "photo", "a photo is %d to %d pixels on each side", MinPhotoSide, MaxPhotoSide)
+		return Photo{}, invalid(op, "photo", ProblemPhotoSize, "a photo is %d to %d pixels on each side", MinPhotoSide, MaxPhotoSide)
 	}
 	sum := sha256.Sum256(data)
 	return Photo{SHA256: hex.EncodeToString(sum[:]), ContentType: ct, Size: int64(len(data)), Width: cfg.Width, Height: cfg.Height, Data: data}, nil

@@ -57,7 +57,7 @@ func (in *Input) validate(owner string, now time.Time) error {
 		return err
 	}
 	if owner != "" && slices.Contains(in.Restrictions.DenyCountries, owner) {
-		return errs.Invalidf(op, "deny_countries", "the owner country cannot be on its own deny list")
+		return invalid(op, "deny_countries", ProblemOwnerDenied, "the owner country cannot be on its own deny list")
 	}
 	return in.Extract.validate(in.Type, in.Restrictions, in.Handling, in.Classification)
 }
@@ -231,8 +231,13 @@ func (s *Service) Update(ctx context.Context, p identity.Principal, id string, p
 		return Notice{}, err
 	}
 	if prev != 0 && prev != n.Version {
-		return Notice{}, errs.E(op, errs.Conflict, "the notice changed since you read it", "version")
+		return Notice{}, errs.E(op, errs.Conflict, "the notice changed since you read it", "version", ProblemChanged)
 	}
+	return s.update(ctx, op, p, n, in)
+}
+
+// update applies in to n, which p may update (the rules of Update).
+func (s *Service) update(ctx context.Context, op string, p identity.Principal, n Notice, in Input) (Notice, error) {
 	if in.Type != n.Type && strings.TrimSpace(string(in.Type)) != "" {
 		return Notice{}, errs.Invalidf(op, "type", "the type of a notice cannot change")
 	}
@@ -249,7 +254,7 @@ func (s *Service) Update(ctx context.Context, p identity.Principal, id string, p
 			in.Ref, in.Content, in.Restrictions, in.Handling, in.Classification, in.Grading, in.Extract
 	case Published:
 		if n.Pending != nil && n.Pending.Status == Submitted {
-			return Notice{}, errs.E(op, errs.Conflict, "an update of this notice is already under review", "status")
+			return Notice{}, errs.E(op, errs.Conflict, "an update of this notice is already under review", "status", ProblemUnderReview)
 		}
 		rev := &Revision{Content: in.Content, Restrictions: in.Restrictions, Handling: in.Handling, Classification: in.Classification,
 			Extract: in.Extract, Status: Submitted, At: n.UpdatedAt, By: p.User.ID}
@@ -258,7 +263,7 @@ func (s *Service) Update(ctx context.Context, p identity.Principal, id string, p
 		action = "update-submitted"
 		evs = append(evs, submittedEvent(n))
 	default:
-		return Notice{}, errs.E(op, errs.Conflict, "a "+string(n.Status)+" notice cannot be changed", "status")
+		return Notice{}, errs.E(op, errs.Conflict, "a "+string(n.Status)+" notice cannot be changed", "status", ProblemState)
 	}
 	if err := s.save(ctx, n, old, p, action, "", evs); err != nil {
 		return Notice{}, errs.E(op, err)
@@ -288,18 +293,20 @@ func (s *Service) SetPhoto(ctx context.Context, p identity.Principal, id string,
 		in.Content, in.Restrictions, in.Handling, in.Classification, in.Extract = n.Pending.Content, n.Pending.Restrictions, n.Pending.Handling, n.Pending.Classification, n.Pending.Extract
 	}
 	if in.Person == nil {
-		return person.Photo{}, errs.Invalidf(op, "photo", "%s notices have no person to photograph", n.Type)
+		return person.Photo{}, invalid(op, "photo", ProblemPhotoNoPerson, "%s notices have no person to photograph", n.Type)
 	}
 	pp := *in.Person
 	pp.Photos = append(slices.Clone(pp.Photos), person.Photo{SHA256: ph.SHA256, ContentType: ph.ContentType, Size: ph.Size})
 	if len(pp.Photos) > person.MaxList {
-		return person.Photo{}, errs.Invalidf(op, "photo", "at most %d photos", person.MaxList)
+		return person.Photo{}, invalid(op, "photo", ProblemPhotoTooMany, "at most %d photos", person.MaxList)
 	}
 	in.Person = &pp
 	if err := s.store.PutPhoto(ctx, ph); err != nil {
 		return person.Photo{}, errs.E(op, err)
 	}
-	if _, err := s.Update(ctx, p, id, n.Version, in); err != nil {
+	// The photo is stored first: a notice never names a photo that is
+	// missing; a photo left unnamed by a refused update is harmless.
+	if _, err := s.update(ctx, op, p, n, in); err != nil {
 		return person.Photo{}, err
 	}
 	return person.Photo{SHA256: ph.SHA256, ContentType: ph.ContentType, Size: ph.Size}, nil
@@ -372,7 +379,7 @@ func (s *Service) Submit(ctx context.Context, p identity.Principal, id string) (
 		return Notice{}, err
 	}
 	if n.Status != Draft && n.Status != Refused {
-		return Notice{}, errs.E(op, errs.Conflict, "only a draft or refused notice can be submitted", "status")
+		return Notice{}, errs.E(op, errs.Conflict, "only a draft or refused notice can be submitted", "status", ProblemState)
 	}
 	if err := n.Content.Validate(s.now()); err != nil {
 		return Notice{}, err
@@ -399,7 +406,7 @@ func (s *Service) Publish(ctx context.Context, p identity.Principal, id string) 
 		return Notice{}, err
 	}
 	if !inReview(n) {
-		return Notice{}, errs.E(op, errs.Conflict, "the notice does not await review", "status")
+		return Notice{}, errs.E(op, errs.Conflict, "the notice does not await review", "status", ProblemState)
 	}
 	old := s.touch(&n, p)
 	if n.Status == Submitted {
@@ -426,13 +433,13 @@ func (s *Service) Refuse(ctx context.Context, p identity.Principal, id string, r
 	for _, r := range reasons {
 		if r = strings.TrimSpace(r); r != "" {
 			if len(r) > 2000 || !printable(r) {
-				return Notice{}, errs.Invalidf(op, "reasons", "a reason is at most 2000 characters of text")
+				return Notice{}, invalid(op, "reasons", ProblemTooLong, "a reason is at most 2000 characters of text")
 			}
 			rs = append(rs, r)
 		}
 	}
 	if len(rs) == 0 {
-		return Notice{}, errs.Invalidf(op, "reasons", "state why the notice is refused")
+		return Notice{}, invalid(op, "reasons", ProblemRequired, "state why the notice is refused")
 	}
 	n, err := s.load(ctx, p, op, "notice.refuse", id)
 	if err != nil {
@@ -442,7 +449,7 @@ func (s *Service) Refuse(ctx context.Context, p identity.Principal, id string, r
 		return Notice{}, err
 	}
 	if !inReview(n) {
-		return Notice{}, errs.E(op, errs.Conflict, "the notice does not await review", "status")
+		return Notice{}, errs.E(op, errs.Conflict, "the notice does not await review", "status", ProblemState)
 	}
 	old := s.touch(&n, p)
 	title := "Your " + string(n.Type) + " notice " + n.ID + " was refused"
@@ -470,7 +477,7 @@ func (s *Service) Cancel(ctx context.Context, p identity.Principal, id, reason, 
 		return Notice{}, errs.Invalidf(op, "reason", "the reason must be arrested, located or withdrawn")
 	}
 	if len(note) > 2000 || !printable(note) {
-		return Notice{}, errs.Invalidf(op, "note", "the note is at most 2000 characters of text")
+		return Notice{}, invalid(op, "note", ProblemTooLong, "the note is at most 2000 characters of text")
 	}
 	n, err := s.load(ctx, p, op, "notice.cancel", id)
 	if err != nil {
@@ -480,7 +487,7 @@ func (s *Service) Cancel(ctx context.Context, p identity.Principal, id, reason, 
 		return Notice{}, err
 	}
 	if n.Status == Cancelled || n.Status == Expired {
-		return Notice{}, errs.E(op, errs.Conflict, "the notice is already "+string(n.Status), "status")
+		return Notice{}, errs.E(op, errs.Conflict, "the notice is already "+string(n.Status), "status", ProblemState)
 	}
 	old := s.touch(&n, p)
 	n.Status, n.Cancelled, n.Pending = Cancelled, reason, nil
@@ -502,7 +509,7 @@ func (s *Service) Renew(ctx context.Context, p identity.Principal, id string) (N
 		return Notice{}, err
 	}
 	if n.Status != Published {
-		return Notice{}, errs.E(op, errs.Conflict, "only a published notice can be renewed", "status")
+		return Notice{}, errs.E(op, errs.Conflict, "only a published notice can be renewed", "status", ProblemState)
 	}
 	old := s.touch(&n, p)
 	n.ReviewAt = n.UpdatedAt.Add(Validity)

@@ -96,3 +96,40 @@ func TestCheckPhoto(t *testing.T) {
 		t.Fatalf("4x4 image accepted: %v", err)
 	}
 }
+
+// TestProblems checks that refusals carry a Problem for interfaces to word,
+// while staying errs.Invalid with the field and English message the API
+// shows.
+func TestProblems(t *testing.T) {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	p := &person.Person{Names: []person.Name{{Full: "Amina Odhiambo"}}}
+	yellow := func(on string) notice.Content {
+		return notice.Content{Type: notice.Yellow, Person: p, Fields: notice.Fields{DisappearedOn: on, DisappearedAt: "Mombasa"}}
+	}
+	big := append(testPNG(t, 16, 16), make([]byte, notice.MaxPhotoBytes)...)
+	cases := []struct {
+		name    string
+		err     error
+		field   string
+		problem notice.Problem
+		msg     string
+	}{
+		{"required", yellow("").Validate(now), "disappeared_on", notice.ProblemRequired, "disappeared_on is required for yellow notices"},
+		{"not a date", yellow("24/12/2025").Validate(now), "disappeared_on", notice.ProblemNotDate, "disappeared_on must be a date YYYY-MM-DD"},
+		{"future", yellow("2027-01-01").Validate(now), "disappeared_on", notice.ProblemFuture, "disappeared_on cannot be in the future"},
+		{"empty photo", second(notice.CheckPhoto(nil)), "photo", notice.ProblemPhotoEmpty, "the photo is empty"},
+		{"GIF", second(notice.CheckPhoto([]byte("GIF89a...."))), "photo", notice.ProblemPhotoType, "a photo must be a JPEG or PNG image"},
+		{"tiny", second(notice.CheckPhoto(testPNG(t, 4, 4))), "photo", notice.ProblemPhotoSize, "a photo is 16 to 8000 pixels on each side"},
+		{"too big", second(notice.CheckPhoto(big)), "photo", notice.ProblemPhotoTooBig, "a photo is at most 5 MB"},
+	}
+	for _, c := range cases {
+		if !errs.Is(errs.Invalid, c.err) || fieldOf(c.err) != c.field || notice.ProblemOf(c.err) != c.problem || errs.Message(c.err) != c.msg {
+			t.Errorf("%s: kind %v, field %q, problem %q, message %q", c.name, errs.KindOf(c.err), fieldOf(c.err), notice.ProblemOf(c.err), errs.Message(c.err))
+		}
+	}
+	if notice.ProblemOf(errs.Invalidf("x", "f", "other")) != "" {
+		t.Error("a problem found in an error without one")
+	}
+}
+
+func second[T any](_ T, err error) error { return err }

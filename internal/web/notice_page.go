@@ -16,10 +16,24 @@ type noticePageData struct {
 	Fields   []string // the type's own fields
 	Findings []notice.Finding
 	Versions []notice.Version
-	Owner    bool // the caller's country owns it
-	Reviewer bool // the caller may review it now
-	Error    string
+	Owner    bool     // the caller's country owns it
+	Reviewer bool     // the caller may review it now
+	Error    string   // an action's refusal, in the reader's language
+	ErrorKey string   // catalogue key of the label of the field at fault, if any
+	Detail   string   // the service's message, in English, when Error does not say as much
 	Reasons  []string // cancel reasons
+
+	PhotoError string // why a photo was refused, in the reader's language
+}
+
+// CanPhoto reports whether the owner may add a photo now: the notice
+// describes a person and may be changed.
+func (d noticePageData) CanPhoto() bool { return d.CanEdit() && d.N.Type.HasPerson() }
+
+// PhotoLimits are the arguments of the photo hint: the largest size in MB
+// and the smallest and largest side in pixels.
+func (noticePageData) PhotoLimits() []any {
+	return []any{notice.MaxPhotoBytes >> 20, notice.MinPhotoSide, notice.MaxPhotoSide}
 }
 
 // InReview reports whether the notice, or an update of it, awaits review.
@@ -39,25 +53,23 @@ func (d noticePageData) CanEdit() bool {
 }
 
 func (s *Server) noticePage(w http.ResponseWriter, r *http.Request, rq *request) error {
-	return s.renderNoticePage(w, r, rq, r.PathValue("id"), http.StatusOK, "")
+	return s.renderNoticePage(w, r, rq, r.PathValue("id"), http.StatusOK, noticePageData{})
 }
 
-func (s *Server) renderNoticePage(w http.ResponseWriter, r *http.Request, rq *request, id string, status int, msg string) error {
+// renderNoticePage renders the page of notice id with the errors of msgs
+// (its Error and PhotoError).
+func (s *Server) renderNoticePage(w http.ResponseWriter, r *http.Request, rq *request, id string, status int, msgs noticePageData) error {
 	ctx := r.Context()
-	n, err := s.d.Notices.Get(ctx, *rq.p, id)
+	pg, err := s.d.Notices.Page(ctx, *rq.p, id)
 	if err != nil {
 		return err
 	}
-	d := noticePageData{N: n, Fields: notice.Required(n.Type), Error: msg, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
+	n := pg.Notice
+	d := noticePageData{N: n, Versions: pg.Versions, Fields: notice.Required(n.Type), Error: msgs.Error, ErrorKey: msgs.ErrorKey, Detail: msgs.Detail, PhotoError: msgs.PhotoError, Reasons: []string{notice.ReasonArrested, notice.ReasonLocated, notice.ReasonWithdrawn}}
 	d.Owner = rq.p.User.Country != "" && rq.p.User.Country == n.Owner
 	d.Reviewer = rq.p.User.HasRole(identity.GSReviewer) && d.InReview()
 	if d.Owner || d.Reviewer {
-		if d.Findings, err = s.d.Notices.Findings(ctx, *rq.p, id); err != nil && !errs.Is(errs.Permission, err) {
-			return err
-		}
-	}
-	if d.Versions, err = s.d.Notices.Versions(ctx, *rq.p, id); err != nil {
-		return err
+		d.Findings = pg.Findings
 	}
 	v := s.newView(r, rq, "notice.title", d)
 	return s.render(w, status, "notice", v)
@@ -86,7 +98,13 @@ func (s *Server) noticeAction(action string) handler {
 			_, err = s.d.Notices.Renew(ctx, p, id)
 		}
 		if errs.Is(errs.Invalid, err) || errs.Is(errs.Conflict, err) {
-			return s.renderNoticePage(w, r, rq, id, http.StatusBadRequest, errs.Message(err))
+			field := errs.FieldOf(err)
+			msgs := noticePageData{}
+			msgs.Error, msgs.Detail = s.noticeErrText(rq.lang, field, err)
+			if key := "notice.field." + field; s.cat.has(key) {
+				msgs.ErrorKey = key
+			}
+			return s.renderNoticePage(w, r, rq, id, http.StatusBadRequest, msgs)
 		}
 		if err != nil {
 			return err

@@ -15,7 +15,19 @@ import (
 type publicData struct {
 	Name, Nationality, Sex, AgeMin, AgeMax string
 	Notices                                []notice.PublicExtract
-	Error                                  string
+	Error                                  string // what is wrong, in the reader's language
+	FieldKey                               string // catalogue key of the label of the field at fault
+	Detail                                 string // the English message, when Error does not say as much
+}
+
+// publicInputs are the inputs of the public search: the catalogue keys of
+// their labels and of what is wrong with them.
+var publicInputs = map[string]struct{ label, problem string }{
+	"name":        {"public.name", "notice.problem.search_name"},
+	"nationality": {"public.field.nationalities", "notice.problem.nationality"},
+	"sex":         {"public.field.sex", "notice.problem.choice"},
+	"age_min":     {"public.age_min", "notice.problem.age"},
+	"age_max":     {"public.age_max", "notice.problem.age"},
 }
 
 // publicFilter reads the public search from the query; an error names the
@@ -62,7 +74,12 @@ func (s *Server) publicNotices(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	status := http.StatusOK
 	if errs.Is(errs.Invalid, err) {
-		d.Error, status = errs.Message(err), http.StatusBadRequest
+		status = http.StatusBadRequest
+		if in, ok := publicInputs[errs.FieldOf(err)]; ok {
+			d.FieldKey, d.Error = in.label, s.cat.T(rq.lang, in.problem, problemArgs...)
+		} else {
+			d.Error, d.Detail = s.noticeErrText(rq.lang, "", err)
+		}
 	} else if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,6 +31,7 @@ func (s *Server) noticeRoutes() []route {
 		{pattern: "POST /notices/{id}/cancel", auth: true, off: off, h: s.noticeAction("cancel")},
 		{pattern: "POST /notices/{id}/renew", auth: true, off: off, h: s.noticeAction("renew")},
 		{pattern: "GET /notices/{id}/photos/{sha}", auth: true, off: off, h: s.noticePhoto},
+		{pattern: "POST /notices/{id}/photos", auth: true, off: off, upload: true, h: s.noticePhotoUpload},
 		{pattern: "GET /public/notices", off: off, h: s.publicNotices},
 		{pattern: "GET /public/notices.json", off: off, h: s.publicNoticesJSON},
 		{pattern: "GET /public/notices/{id}", off: off, h: s.publicNotice},
@@ -51,7 +51,7 @@ type noticeForm struct {
 	Extract []string // checked public-extract fields
 	Choices []string // every public-extract field
 	formError
-	Detail string // the service's message, in English
+	Detail string // the service's message, in English, when Error does not say as much
 
 	Sexes, DocTypes, Classifications, Handlings []string // choices
 }
@@ -182,20 +182,15 @@ func formFieldOf(field string) string {
 	return field
 }
 
-// formErrorOf fills f's error from a service error.
+// formErrorOf fills f's error from a service error: the input at fault,
+// its label and what is wrong with it, in the reader's language.
 func (s *Server) formErrorOf(rq *request, f *noticeForm, err error) {
-	var e *errs.Error
-	field := ""
-	if errors.As(err, &e) {
-		field = e.Field
-	}
-	f.Field = formFieldOf(field)
+	f.Field = formFieldOf(errs.FieldOf(err))
 	key := "notice.field." + f.Field
 	if s.cat.has(key) {
 		f.FieldKey = key
 	}
-	f.Error = errs.Message(err)
-	f.Detail = errs.Message(err)
+	f.Error, f.Detail = s.noticeErrText(rq.lang, f.Field, err)
 }
 
 func (s *Server) noticeCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
