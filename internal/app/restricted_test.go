@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +21,7 @@ import (
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/notify"
 )
 
 // Markers: each restricted record carries its own, the control records
@@ -112,6 +116,18 @@ func rsGet(t *testing.T, base, path string, token string, web *webUser, accept s
 	return rsAnswer{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: string(b), rid: resp.Header.Get("X-Request-ID")}
 }
 
+// rsPNG returns a photo of its own for the restricted record and for the
+// control, so that one record's photo cannot be reached through the other.
+func rsPNG(restricted bool) []byte {
+	n := 24
+	if restricted {
+		n = 31
+	}
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, n, n)))
+	return b.Bytes()
+}
+
 // fakeID returns an ID of the same shape as id that names nothing: its
 // random part reversed.
 func fakeID(id string) string {
@@ -176,10 +192,10 @@ func denies(t *testing.T, a *app.App, actor, target string) int {
 }
 
 // rsStream reads the SSE stream at path from the start of the inbox until
-// an event names stop (the control diffusion, sent after the restricted
-// one, so that any event about the latter comes before it), and returns
-// the raw text read.
-func rsStream(t *testing.T, base, path, token string, web *webUser, stop string) string {
+// an event of type typ names stop (the control diffusion, sent or
+// withdrawn after the restricted one, so that any event about the latter
+// comes before it), and returns the raw text read.
+func rsStream(t *testing.T, base, path, token string, web *webUser, stop, typ string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
@@ -206,7 +222,7 @@ func rsStream(t *testing.T, base, path, token string, web *webUser, stop string)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		got.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "data: ") && strings.Contains(sc.Text(), stop) {
+		if l := sc.Text(); strings.HasPrefix(l, "data: ") && strings.Contains(l, stop) && strings.Contains(l, `"type":"`+typ+`"`) {
 			return got.String()
 		}
 	}
@@ -277,7 +293,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 			}
 			st, m, _ := fr.do("POST", "/api/v1/notices", redNotice(extra))
 			r.id = created("notice", st, m)
-			st, b, _ := raw(t, "POST", base+"/api/v1/notices/"+r.id+"/photos", frTok, "image/png", smallPNG())
+			st, b, _ := raw(t, "POST", base+"/api/v1/notices/"+r.id+"/photos", frTok, "image/png", rsPNG(restricted))
 			if st != 201 {
 				t.Fatalf("notice photo: %d %s", st, b)
 			}
@@ -499,18 +515,72 @@ func TestRestrictedEveryPath(t *testing.T) {
 					}
 				}
 			}
-			// A recipient's write on the restricted diffusion: not found too.
-			ke := client{t, base, keTok}
-			st1, m1, _ := ke.do("POST", "/api/v1/diffusions/"+rs["diffusion"].id+"/acknowledge", nil)
-			st2, m2, _ := ke.do("POST", "/api/v1/diffusions/"+fakeID(rs["diffusion"].id)+"/acknowledge", nil)
-			delete(m1, "request_id")
-			delete(m1, "instance")
-			delete(m2, "request_id")
-			delete(m2, "instance")
-			if st1 != st2 || !reflect.DeepEqual(m1, m2) || st1 != 404 {
-				t.Errorf("acknowledge restricted: %d %v; missing: %d %v", st1, m1, st2, m2)
+		})
+
+		t.Run("writes", func(t *testing.T) {
+			// A write on a restricted record reveals no more than a read:
+			// it answers as on a missing ID, is audited as a denial and
+			// changes nothing.
+			js := func(v any) []byte { b, _ := json.Marshal(v); return b }
+			version := func(r *rsRecord) string {
+				plural := r.kind + "s"
+				st, m, _ := fr.do("GET", "/api/v1/"+plural+"/"+r.id, nil)
+				if st != 200 {
+					t.Fatalf("FR reads its %s: %d %v", r.kind, st, m)
+				}
+				return toJSON(map[string]any{"v": m["version"], "s": m["status"], "u": m["updated_at"], "p": m["pending"]})
 			}
-			if st, m, _ := ke.do("POST", "/api/v1/diffusions/"+ctl["diffusion"].id+"/acknowledge", nil); st != 200 {
+			before := map[string]string{}
+			for typ, r := range rs {
+				before[typ] = version(r)
+			}
+			data := map[string]any{
+				"document": map[string]any{"type": "passport", "number": "VX900009", "issuing_country": "FR", "status": "revoked"},
+				"vehicle":  map[string]any{"vin": "1HGCM82633A004352", "plate": "VX-909"},
+				"artwork":  map[string]any{"category": "painting", "title": "Quillon overwritten"},
+				"person":   map[string]any{"names": []map[string]any{{"full": "Overwritten Quillon"}}},
+			}
+			type write struct {
+				typ, method, tmpl, ctype string
+				body                     []byte
+			}
+			ws := []write{
+				{"notice", "PUT", "/api/v1/notices/{id}", "application/json", js(redNotice(nil))},
+				{"notice", "POST", "/api/v1/notices/{id}/submit", "", nil},
+				{"notice", "POST", "/api/v1/notices/{id}/cancel", "application/json", js(map[string]any{"reason": "arrested"})},
+				{"notice", "POST", "/api/v1/notices/{id}/renew", "", nil},
+				{"notice", "POST", "/api/v1/notices/{id}/photos", "image/png", rsPNG(false)},
+				{"diffusion", "POST", "/api/v1/diffusions/{id}/acknowledge", "", nil},
+				{"diffusion", "POST", "/api/v1/diffusions/{id}/withdraw", "application/json", js(map[string]any{"reason": "not ours"})},
+				{"artwork", "POST", "/api/v1/artworks/{id}/images", "image/png", rsPNG(false)},
+			}
+			for kind, d := range data {
+				ws = append(ws, write{kind, "PUT", "/api/v1/" + kind + "s/{id}", "application/json", js(map[string]any{"version": 1, "data": d})},
+					write{kind, "DELETE", "/api/v1/" + kind + "s/{id}", "", nil})
+			}
+			for _, w := range ws {
+				r := rs[w.typ]
+				do := func(id string) rsAnswer {
+					st, b, h := raw(t, w.method, base+strings.ReplaceAll(w.tmpl, "{id}", id), keTok, w.ctype, w.body)
+					return rsAnswer{status: st, ctype: h.Get("Content-Type"), body: string(b), rid: h.Get("X-Request-ID")}
+				}
+				n0 := denies(t, a, keID, r.kind+":"+r.id)
+				got, missing := do(r.id), do(fakeID(r.id))
+				leaks("KE officer", w.method+" "+w.tmpl, got, r.id)
+				if g, m := normal(got, r.id), normal(missing, fakeID(r.id)); !reflect.DeepEqual(g, m) || g.status < 400 {
+					t.Errorf("KE %s %s on the restricted %s: %d; on a missing ID: %d; bodies differ: %s", w.method, w.tmpl, w.typ, g.status, m.status, firstDiff(g.body, m.body))
+				}
+				if n1 := denies(t, a, keID, r.kind+":"+r.id); n1 <= n0 {
+					t.Errorf("KE %s %s: the refused write is not audited as a denial", w.method, w.tmpl)
+				}
+			}
+			for typ, r := range rs {
+				if typ != "diffusion" && version(r) != before[typ] {
+					t.Errorf("a refused write changed the restricted %s: %s → %s", typ, before[typ], version(r))
+				}
+			}
+			// The control diffusion is Kenya's to acknowledge.
+			if st, m, _ := (client{t, base, keTok}).do("POST", "/api/v1/diffusions/"+ctl["diffusion"].id+"/acknowledge", nil); st != 200 {
 				t.Errorf("acknowledge control: %d %v", st, m)
 			}
 		})
@@ -581,18 +651,39 @@ func TestRestrictedEveryPath(t *testing.T) {
 			}
 		})
 
-		t.Run("inbox and streams", func(t *testing.T) {
+		// inbox checks the inbox (API, page, paged), both streams and the
+		// events table: the event of type typ about the control diffusion
+		// is there, nothing about a restricted record is.
+		inbox := func(t *testing.T, typ string) {
 			stop := ctl["diffusion"].id
 			for _, c := range []rsCaller{officer, border} {
 				ans := rsGet(t, base, "/api/v1/inbox?limit=500", c.token, nil, "")
 				leaks(c.name, "/api/v1/inbox", ans, "")
-				if ans.status != 200 || !strings.Contains(ans.body, stop) {
-					t.Errorf("%s inbox: %d without the control diffusion: %s", c.name, ans.status, ans.body)
+				if ans.status != 200 || !strings.Contains(ans.body, stop) || !strings.Contains(ans.body, `"type":"`+typ+`"`) {
+					t.Errorf("%s inbox: %d without the control diffusion's %s: %s", c.name, ans.status, typ, ans.body)
 				}
-				got := rsStream(t, base, "/api/v1/inbox/stream", c.token, nil, stop)
+				// One event a page, following next to the end.
+				seen := 0
+				for path := "/api/v1/inbox?limit=1"; path != ""; seen++ {
+					ans := rsGet(t, base, path, c.token, nil, "")
+					leaks(c.name, path, ans, "")
+					var pg struct {
+						Events []any   `json:"events"`
+						Next   float64 `json:"next"`
+					}
+					if ans.status != 200 || json.Unmarshal([]byte(ans.body), &pg) != nil || seen > 100 {
+						t.Fatalf("%s %s: %d %s", c.name, path, ans.status, ans.body)
+					}
+					path = ""
+					if len(pg.Events) > 0 && pg.Next > 0 {
+						path = "/api/v1/inbox?limit=1&before=" + strconv.FormatFloat(pg.Next, 'f', 0, 64)
+					}
+				}
+				got := rsStream(t, base, "/api/v1/inbox/stream", c.token, nil, stop, typ)
 				leaks(c.name, "/api/v1/inbox/stream", rsAnswer{body: got}, "")
 			}
-			got := rsStream(t, base, "/inbox/stream", "", officer.web, stop)
+			many(officer, "diffusion", "/inbox", "")
+			got := rsStream(t, base, "/inbox/stream", "", officer.web, stop, typ)
 			leaks(officer.name, "/inbox/stream", rsAnswer{body: got}, "")
 			// And in the store: no Kenyan event names a restricted record.
 			rows, err := a.DB.SQL.Query(`SELECT subject, title, data FROM events WHERE org = 'ncb-ke'`)
@@ -607,6 +698,41 @@ func TestRestrictedEveryPath(t *testing.T) {
 				}
 				leaks("events table", "ncb-ke", rsAnswer{body: subject + title + data}, "")
 			}
+		}
+		t.Run("inbox and streams", func(t *testing.T) { inbox(t, notify.DiffusionReceived) })
+
+		// France withdraws both diffusions, the restricted one first: the
+		// recipients' copies become withdrawal notices, and Kenya gets the
+		// control's only.
+		for _, typ := range []string{"diffusion"} {
+			for _, r := range []*rsRecord{rs[typ], ctl[typ]} {
+				if st, m, _ := fr.do("POST", "/api/v1/diffusions/"+r.id+"/withdraw", map[string]any{"reason": "Sent in error " + r.marker}); st != 200 || m["status"] != "withdrawn" {
+					t.Fatalf("withdraw %s: %d %v", r.id, st, m)
+				}
+			}
+		}
+		t.Run("withdrawn", func(t *testing.T) {
+			for _, c := range []rsCaller{officer, border} {
+				web := c.web
+				c.web = nil
+				for _, tmpl := range []string{"/api/v1/diffusions/{id}", "/api/v1/diffusions/{id}/withdrawal"} {
+					cc := c
+					cc.officer = c.officer && strings.HasSuffix(tmpl, "/withdrawal")
+					single(cc, "diffusion", tmpl, "")
+				}
+				many(c, "diffusion", "/api/v1/diffusions/received", "")
+				ans := rsGet(t, base, "/api/v1/diffusions/export?purpose=annual+review", c.token, nil, "")
+				leaks(c.name, "export after withdrawal", ans, "")
+				if web != nil {
+					c.web = web
+					single(c, "diffusion", "/diffusions/{id}/withdrawal", "")
+					cc := c
+					cc.officer = false
+					single(cc, "diffusion", "/diffusions/{id}", "")
+					many(c, "diffusion", "/diffusions", "")
+				}
+			}
+			inbox(t, notify.DiffusionWithdrawn)
 		})
 
 		if reads < 30 {
