@@ -704,11 +704,9 @@ func TestRestrictedEveryPath(t *testing.T) {
 		// France withdraws both diffusions, the restricted one first: the
 		// recipients' copies become withdrawal notices, and Kenya gets the
 		// control's only.
-		for _, typ := range []string{"diffusion"} {
-			for _, r := range []*rsRecord{rs[typ], ctl[typ]} {
-				if st, m, _ := fr.do("POST", "/api/v1/diffusions/"+r.id+"/withdraw", map[string]any{"reason": "Sent in error " + r.marker}); st != 200 || m["status"] != "withdrawn" {
-					t.Fatalf("withdraw %s: %d %v", r.id, st, m)
-				}
+		for _, r := range []*rsRecord{rs["diffusion"], ctl["diffusion"]} {
+			if st, m, _ := fr.do("POST", "/api/v1/diffusions/"+r.id+"/withdraw", map[string]any{"reason": "Sent in error " + r.marker}); st != 200 || m["status"] != "withdrawn" {
+				t.Fatalf("withdraw %s: %d %v", r.id, st, m)
 			}
 		}
 		t.Run("withdrawn", func(t *testing.T) {
@@ -733,6 +731,61 @@ func TestRestrictedEveryPath(t *testing.T) {
 				}
 			}
 			inbox(t, notify.DiffusionWithdrawn)
+		})
+
+		t.Run("duplicate checks", func(t *testing.T) {
+			// Last, as Kenya's own notices carry the markers: Kenya submits
+			// notices on the same persons as France's; the automated checks
+			// may name the control notice as a likely duplicate, never the
+			// restricted one.
+			ke := client{t, base, keTok}
+			var mine []string
+			for _, r := range []*rsRecord{rs["notice"], ctl["notice"]} {
+				n := redNotice(map[string]any{"facts": "Armed robbery in Nairobi.", "warrant_ref": "KE-2026-1", "judicial_authority": "High Court of Kenya",
+					"person": map[string]any{"names": []any{map[string]any{"full": "Amani " + r.marker + " Kariuki", "given": "Amani", "family": "Kariuki"}},
+						"birth_dates": []string{"1980-05-01"}, "sex": "M", "nationalities": []string{"FR"}}})
+				st, m, _ := ke.do("POST", "/api/v1/notices", n)
+				id := created("KE notice", st, m)
+				mine = append(mine, id)
+				st, b, _ := raw(t, "POST", base+"/api/v1/notices/"+id+"/submit", keTok, "", nil)
+				if st != 200 {
+					t.Fatalf("KE submit: %d %s", st, b)
+				}
+				found := strings.Contains(string(b), r.id)
+				if r == rs["notice"] && found {
+					t.Errorf("KE's submit answer names the restricted notice %s as a duplicate: %s", r.id, b)
+				}
+				if r == ctl["notice"] && !found {
+					t.Errorf("KE's submit answer does not name the control notice %s as a duplicate: %s", r.id, b)
+				}
+			}
+			for _, path := range []string{"/api/v1/notices/{id}", "/api/v1/notices/{id}/findings", "/api/v1/notices/{id}/versions", "/notices/{id}"} {
+				for i, id := range mine {
+					var ans rsAnswer
+					if strings.HasPrefix(path, "/api/") {
+						ans = rsGet(t, base, strings.ReplaceAll(path, "{id}", id), keTok, nil, "")
+					} else {
+						ans = rsGet(t, base, strings.ReplaceAll(path, "{id}", id), "", officer.web, "")
+					}
+					if strings.Contains(ans.body, rs["notice"].id) {
+						t.Errorf("KE %s on its own notice names the restricted notice: %.600s", path, ans.body)
+					}
+					if i == 1 && (ans.status != 200 || path != "/api/v1/notices/{id}/versions" && !strings.Contains(ans.body, ctl["notice"].id)) {
+						t.Errorf("KE %s on its own notice: %d without the control duplicate: %.600s", path, ans.status, ans.body)
+					}
+				}
+			}
+			for _, path := range []string{"/api/v1/notices?purpose=case+KE-9&owner=KE", "/api/v1/notices-export?purpose=annual+review", "/notices?purpose=case+KE-9&owner=KE"} {
+				var ans rsAnswer
+				if strings.HasPrefix(path, "/api/") {
+					ans = rsGet(t, base, path, keTok, nil, "")
+				} else {
+					ans = rsGet(t, base, path, "", officer.web, "")
+				}
+				if strings.Contains(ans.body, rs["notice"].id) {
+					t.Errorf("KE %s names the restricted notice: %.600s", path, ans.body)
+				}
+			}
 		})
 
 		if reads < 30 {

@@ -2,6 +2,7 @@ package notice
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/polex-org/polex/internal/errs"
@@ -82,7 +83,7 @@ func (s *Service) rows(ctx context.Context, p identity.Principal, f Filter, acti
 	out := ns[:0]
 	for _, n := range ns {
 		if ok, full := visible(p, n, action); ok {
-			out = append(out, view(p, n, full))
+			out = append(out, s.shown(ctx, p, n, full))
 		}
 	}
 	return out, nil
@@ -137,6 +138,11 @@ func (s *Service) Versions(ctx context.Context, p identity.Principal, id string)
 		return nil, errs.E(op, err)
 	}
 	if full {
+		for i := range vs {
+			if vs[i].Body, err = s.shownBody(ctx, p, vs[i].Body); err != nil {
+				return nil, errs.E(op, err)
+			}
+		}
 		return vs, nil
 	}
 	out := vs[:0]
@@ -170,6 +176,40 @@ func (s *Service) Findings(ctx context.Context, p identity.Principal, id string)
 		fs = append(fs, n.Pending.Findings...)
 	}
 	return s.FilterFindings(ctx, p, fs), nil
+}
+
+// shownBody is a version's body (a notice as JSON) without the duplicate
+// findings that name a notice p may not see, as shown does for a notice.
+func (s *Service) shownBody(ctx context.Context, p identity.Principal, body []byte) ([]byte, error) {
+	const op = "notice.shownBody"
+	var n struct {
+		Findings []Finding `json:"findings"`
+		Pending  *struct {
+			Findings []Finding `json:"findings"`
+		} `json:"pending"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if len(n.Findings) == 0 && (n.Pending == nil || len(n.Pending.Findings) == 0) {
+		return body, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if len(n.Findings) > 0 {
+		m["findings"], _ = json.Marshal(s.FilterFindings(ctx, p, n.Findings))
+	}
+	if n.Pending != nil && len(n.Pending.Findings) > 0 {
+		var pm map[string]json.RawMessage
+		if err := json.Unmarshal(m["pending"], &pm); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		pm["findings"], _ = json.Marshal(s.FilterFindings(ctx, p, n.Pending.Findings))
+		m["pending"], _ = json.Marshal(pm)
+	}
+	return json.Marshal(m)
 }
 
 // FilterFindings drops the duplicate findings that name a notice p may not
@@ -215,7 +255,7 @@ func (s *Service) Export(ctx context.Context, p identity.Principal, f Filter, pu
 		if !record.Visible(p, policy.ActionExport, res) {
 			continue
 		}
-		if err := emit(view(p, n, isOwner(p, n) || p.User.HasRole(identity.Auditor))); err != nil {
+		if err := emit(s.shown(ctx, p, n, isOwner(p, n) || p.User.HasRole(identity.Auditor))); err != nil {
 			return err
 		}
 	}
