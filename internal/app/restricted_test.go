@@ -775,6 +775,32 @@ func TestRestrictedEveryPath(t *testing.T) {
 					}
 				}
 			}
+			// France publishes a second, open notice on the restricted
+			// notice's person: its stored checks name the restricted
+			// notice, which Kenya reading the open one must not see.
+			n := redNotice(map[string]any{"person": map[string]any{"names": []any{map[string]any{"full": "Amani " + rs["notice"].marker + " Kariuki", "given": "Amani", "family": "Kariuki"}},
+				"birth_dates": []string{"1980-05-01"}, "sex": "M", "nationalities": []string{"FR"}}})
+			st, m, _ := fr.do("POST", "/api/v1/notices", n)
+			twin := created("twin notice", st, m)
+			fr.do("POST", "/api/v1/notices/"+twin+"/submit", nil)
+			if st, m, _ := rev.do("POST", "/api/v1/notices/"+twin+"/publish", nil); st != 200 || !strings.Contains(toJSON(m), rs["notice"].id) {
+				t.Fatalf("publish the twin: %d, its checks do not name the restricted notice: %v", st, m)
+			}
+			for _, path := range []string{"/api/v1/notices/" + twin, "/api/v1/notices/" + twin + "/versions", "/notices/" + twin,
+				"/api/v1/notices?purpose=case+KE-9&owner=FR", "/api/v1/notices-export?purpose=annual+review", "/notices?purpose=case+KE-9&owner=FR"} {
+				var ans rsAnswer
+				if strings.HasPrefix(path, "/api/") {
+					ans = rsGet(t, base, path, keTok, nil, "")
+				} else {
+					ans = rsGet(t, base, path, "", officer.web, "")
+				}
+				if ans.status != 200 || !strings.Contains(ans.body, twin) {
+					t.Errorf("KE %s: %d without the twin notice", path, ans.status)
+				}
+				if i := strings.Index(ans.body, rs["notice"].id); i >= 0 {
+					t.Errorf("KE %s names the restricted notice: …%s…", path, ans.body[max(0, i-300):min(len(ans.body), i+100)])
+				}
+			}
 			for _, path := range []string{"/api/v1/notices?purpose=case+KE-9&owner=KE", "/api/v1/notices-export?purpose=annual+review", "/notices?purpose=case+KE-9&owner=KE"} {
 				var ans rsAnswer
 				if strings.HasPrefix(path, "/api/") {

@@ -137,19 +137,15 @@ func (s *Service) Versions(ctx context.Context, p identity.Principal, id string)
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
-	if full {
-		for i := range vs {
-			if vs[i].Body, err = s.shownBody(ctx, p, vs[i].Body); err != nil {
-				return nil, errs.E(op, err)
-			}
-		}
-		return vs, nil
-	}
 	out := vs[:0]
 	for _, v := range vs {
-		if v.Action == "published" {
-			out = append(out, v)
+		if !full && v.Action != "published" {
+			continue
 		}
+		if v.Body, err = s.shownBody(ctx, p, v.Body, full); err != nil {
+			return nil, errs.E(op, err)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -178,10 +174,21 @@ func (s *Service) Findings(ctx context.Context, p identity.Principal, id string)
 	return s.FilterFindings(ctx, p, fs), nil
 }
 
-// shownBody is a version's body (a notice as JSON) without the duplicate
-// findings that name a notice p may not see, as shown does for a notice.
-func (s *Service) shownBody(ctx context.Context, p identity.Principal, body []byte) ([]byte, error) {
+// shownBody is a version's body (a notice as JSON) as shown shows a
+// notice: without the review's internals unless full, and without the
+// duplicate findings that name a notice p may not see.
+func (s *Service) shownBody(ctx context.Context, p identity.Principal, body []byte, full bool) ([]byte, error) {
 	const op = "notice.shownBody"
+	if !full {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		delete(m, "findings")
+		delete(m, "refusal_reasons")
+		delete(m, "pending")
+		return json.Marshal(m)
+	}
 	var n struct {
 		Findings []Finding `json:"findings"`
 		Pending  *struct {
