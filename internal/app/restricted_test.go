@@ -529,6 +529,40 @@ func TestRestrictedEveryPath(t *testing.T) {
 			}
 		})
 
+		t.Run("cross-record photos", func(t *testing.T) {
+			// The restricted record's photo or image through the control
+			// record answers as a photo the control does not have.
+			other := strings.Repeat("ab", 32)
+			for _, tmpl := range []string{"/api/v1/notices/{id}/photos/{sha}", "/notices/{id}/photos/{sha}",
+				"/api/v1/artworks/{id}/images/{sha}", "/property/artworks/{id}/images/{sha}"} {
+				typ := "notice"
+				if strings.Contains(tmpl, "artworks") {
+					typ = "artwork"
+				}
+				k, r := ctl[typ], rs[typ]
+				var web *webUser
+				tok := keTok
+				if !strings.HasPrefix(tmpl, "/api/") {
+					web, tok = officer.web, ""
+				}
+				n0 := denies(t, a, keID, r.kind+":"+r.id)
+				got := rsGet(t, base, strings.NewReplacer("{id}", k.id, "{sha}", r.sha).Replace(tmpl), tok, web, "")
+				want := rsGet(t, base, strings.NewReplacer("{id}", k.id, "{sha}", other).Replace(tmpl), tok, web, "")
+				if g, w := normal(got, r.sha), normal(want, other); g.status != 404 || !reflect.DeepEqual(g, w) {
+					t.Errorf("KE %s with the restricted %s's photo: %d; with an unknown one: %d: %s", tmpl, typ, g.status, w.status, firstDiff(g.body, w.body))
+				}
+				if r.sha == k.sha || denies(t, a, keID, r.kind+":"+r.id) != n0 {
+					t.Errorf("the photos are not distinct, or the control's read was audited against the restricted record")
+				}
+			}
+			for _, tmpl := range []string{"/api/v1/public/notices/{id}/photo", "/public/notices/{id}/photo"} {
+				ans := rsGet(t, base, strings.ReplaceAll(tmpl, "{id}", ctl["notice"].id), "", nil, "")
+				if ans.status != 200 || ans.body != string(rsPNG(false)) {
+					t.Errorf("%s of the control: %d, not its own photo", tmpl, ans.status)
+				}
+			}
+		})
+
 		t.Run("writes", func(t *testing.T) {
 			// A write on a restricted record reveals no more than a read:
 			// it answers as on a missing ID, is audited as a denial and
