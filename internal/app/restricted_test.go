@@ -877,5 +877,6 @@ func TestRestrictedEveryPath(t *testing.T) {
 		if reads < 30 {
 			t.Fatalf("only %d refused reads checked", reads)
 		}
+		t.Logf("%d refused reads compared with a missing ID and found audited as denials", reads)
 	})
 }
