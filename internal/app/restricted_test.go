@@ -390,7 +390,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 		officer := rsCaller{name: "KE officer", userID: keID, token: keTok, web: rsSignIn(t, base, "ke.off", keTOTP), officer: true}
 		border := rsCaller{name: "KE border system", userID: bsID, token: bsTok}
 		anon := rsCaller{name: "anonymous"}
-		var reads int // refused reads checked
+		var reads, audited int // refused reads checked, of which by a signed-in caller (audited)
 
 		// leaks fails when ans holds a restricted ID or marker.
 		leaks := func(who, path string, ans rsAnswer, skipID string) {
@@ -436,6 +436,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 			}
 			reads++
 			if c.userID != "" {
+				audited++
 				if after := denies(t, a, c.userID, target); after <= before {
 					t.Errorf("%s %s: the refused read of %s is not audited as a denial (%d → %d)", c.name, tmpl, target, before, after)
 				}
@@ -877,6 +878,6 @@ func TestRestrictedEveryPath(t *testing.T) {
 		if reads < 30 {
 			t.Fatalf("only %d refused reads checked", reads)
 		}
-		t.Logf("%d refused reads compared with a missing ID and found audited as denials", reads)
+		t.Logf("%d refused reads answered as a missing ID; %d of them, by a signed-in caller, audited as denials", reads, audited)
 	})
 }
