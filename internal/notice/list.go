@@ -2,6 +2,7 @@ package notice
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/polex-org/polex/internal/errs"
@@ -82,7 +83,7 @@ func (s *Service) rows(ctx context.Context, p identity.Principal, f Filter, acti
 	out := ns[:0]
 	for _, n := range ns {
 		if ok, full := visible(p, n, action); ok {
-			out = append(out, view(p, n, full))
+			out = append(out, s.shown(ctx, p, n, full))
 		}
 	}
 	return out, nil
@@ -142,14 +143,15 @@ func (s *Service) versions(ctx context.Context, op, id string, full bool) ([]Ver
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
-	if full {
-		return vs, nil
-	}
 	out := vs[:0]
 	for _, v := range vs {
-		if v.Action == "published" {
-			out = append(out, v)
+		if !full && v.Action != "published" {
+			continue
 		}
+		if v.Body, err = s.shownBody(ctx, p, v.Body, full); err != nil {
+			return nil, errs.E(op, err)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -216,6 +218,51 @@ func (s *Service) findings(ctx context.Context, p identity.Principal, n Notice) 
 	return s.FilterFindings(ctx, p, fs)
 }
 
+// shownBody is a version's body (a notice as JSON) as shown shows a
+// notice: without the review's internals unless full, and without the
+// duplicate findings that name a notice p may not see.
+func (s *Service) shownBody(ctx context.Context, p identity.Principal, body []byte, full bool) ([]byte, error) {
+	const op = "notice.shownBody"
+	if !full {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		delete(m, "findings")
+		delete(m, "refusal_reasons")
+		delete(m, "pending")
+		return json.Marshal(m)
+	}
+	var n struct {
+		Findings []Finding `json:"findings"`
+		Pending  *struct {
+			Findings []Finding `json:"findings"`
+		} `json:"pending"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if len(n.Findings) == 0 && (n.Pending == nil || len(n.Pending.Findings) == 0) {
+		return body, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	if len(n.Findings) > 0 {
+		m["findings"], _ = json.Marshal(s.FilterFindings(ctx, p, n.Findings))
+	}
+	if n.Pending != nil && len(n.Pending.Findings) > 0 {
+		var pm map[string]json.RawMessage
+		if err := json.Unmarshal(m["pending"], &pm); err != nil {
+			return nil, errs.E(op, errs.Internal, err)
+		}
+		pm["findings"], _ = json.Marshal(s.FilterFindings(ctx, p, n.Pending.Findings))
+		m["pending"], _ = json.Marshal(pm)
+	}
+	return json.Marshal(m)
+}
+
 // FilterFindings drops the duplicate findings that name a notice p may not
 // see.
 func (s *Service) FilterFindings(ctx context.Context, p identity.Principal, fs []Finding) []Finding {
@@ -259,7 +306,7 @@ func (s *Service) Export(ctx context.Context, p identity.Principal, f Filter, pu
 		if !record.Visible(p, policy.ActionExport, res) {
 			continue
 		}
-		if err := emit(view(p, n, isOwner(p, n) || p.User.HasRole(identity.Auditor))); err != nil {
+		if err := emit(s.shown(ctx, p, n, isOwner(p, n) || p.User.HasRole(identity.Auditor))); err != nil {
 			return err
 		}
 	}

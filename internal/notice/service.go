@@ -115,6 +115,22 @@ func view(p identity.Principal, n Notice, full bool) Notice {
 	return n
 }
 
+// shown is view(p, n, full) without the duplicate findings that name a
+// notice p may not see (FilterFindings): the owner sees the checks of its
+// notice, but they must not tell it that a notice hidden from it exists.
+func (s *Service) shown(ctx context.Context, p identity.Principal, n Notice, full bool) Notice {
+	n = view(p, n, full)
+	if len(n.Findings) > 0 {
+		n.Findings = s.FilterFindings(ctx, p, n.Findings)
+	}
+	if n.Pending != nil && len(n.Pending.Findings) > 0 {
+		pd := *n.Pending
+		pd.Findings = s.FilterFindings(ctx, p, pd.Findings)
+		n.Pending = &pd
+	}
+	return n
+}
+
 // access decides and audits action on n for p. It returns whether p sees
 // the full notice (owner, reviewer, auditor).
 func (s *Service) access(ctx context.Context, p identity.Principal, op, auditAction string, n Notice, action policy.Action, purpose, detail string) (bool, error) {
@@ -212,7 +228,7 @@ func (s *Service) Get(ctx context.Context, p identity.Principal, id string) (Not
 	if err != nil {
 		return Notice{}, err
 	}
-	return view(p, n, full), nil
+	return s.shown(ctx, p, n, full), nil
 }
 
 // Update changes a notice of p's country. A draft or refused notice is
@@ -268,7 +284,7 @@ func (s *Service) update(ctx context.Context, op string, p identity.Principal, n
 	if err := s.save(ctx, n, old, p, action, "", evs); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
 
 // SetPhoto adds a photo of the notice's person: data must be a JPEG or PNG
@@ -390,7 +406,7 @@ func (s *Service) Submit(ctx context.Context, p identity.Principal, id string) (
 	if err := s.save(ctx, n, old, p, "submitted", "", []notify.Event{submittedEvent(n)}); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
 
 // Publish publishes a notice, or an update of one, that awaits review: a
@@ -421,7 +437,7 @@ func (s *Service) Publish(ctx context.Context, p identity.Principal, id string) 
 	if err := s.save(ctx, n, old, p, "published", "", []notify.Event{ev}); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
 
 // Refuse refuses a notice, or an update of one, that awaits review, with
@@ -463,7 +479,7 @@ func (s *Service) Refuse(ctx context.Context, p identity.Principal, id string, r
 	if err := s.save(ctx, n, old, p, "refused", strings.Join(rs, "; "), []notify.Event{ev}); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
 
 // Cancel cancels a notice of p's country: the person was arrested or
@@ -495,7 +511,7 @@ func (s *Service) Cancel(ctx context.Context, p identity.Principal, id, reason, 
 	if err := s.save(ctx, n, old, p, "cancelled", strings.TrimSpace(reason+" "+note), []notify.Event{ev}); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
 
 // Renew extends a published notice of p's country for Validity from now.
@@ -516,5 +532,5 @@ func (s *Service) Renew(ctx context.Context, p identity.Principal, id string) (N
 	if err := s.save(ctx, n, old, p, "renewed", "valid until "+n.ReviewAt.Format(time.DateOnly), nil); err != nil {
 		return Notice{}, errs.E(op, err)
 	}
-	return n, nil
+	return s.shown(ctx, p, n, true), nil
 }
