@@ -133,12 +133,12 @@ func (s *Service) Versions(ctx context.Context, p identity.Principal, id string)
 	if err != nil {
 		return nil, err
 	}
-	return s.versions(ctx, op, id, full)
+	return s.versions(ctx, op, p, id, full)
 }
 
 // versions returns the versions of notice id that a reader sees: all of
 // them when full, else the published ones.
-func (s *Service) versions(ctx context.Context, op, id string, full bool) ([]Version, error) {
+func (s *Service) versions(ctx context.Context, op string, p identity.Principal, id string, full bool) ([]Version, error) {
 	vs, err := s.store.NoticeVersions(ctx, id)
 	if err != nil {
 		return nil, errs.E(op, err)
@@ -177,11 +177,11 @@ func (s *Service) Page(ctx context.Context, p identity.Principal, id string) (Pa
 	if err != nil {
 		return Page{}, err
 	}
-	vs, err := s.versions(ctx, op, id, full)
+	vs, err := s.versions(ctx, op, p, id, full)
 	if err != nil {
 		return Page{}, err
 	}
-	pg := Page{Notice: view(p, n, full), Versions: vs}
+	pg := Page{Notice: s.shown(ctx, p, n, full), Versions: vs}
 	if full {
 		pg.Findings = s.findings(ctx, p, n)
 	}
