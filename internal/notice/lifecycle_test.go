@@ -456,3 +456,66 @@ func TestRetain(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrowingAppliesAtOnce: an update of a published notice waits for
+// review, but restricting who may see the notice takes effect at once (and
+// removes its public extract); widening waits for the reviewer.
+func TestNarrowingAppliesAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s, _, _ := newService(t, db)
+		fr, ke, br := officer("FR"), officer("KE"), officer("BR")
+		in := redInput()
+		in.Extract = notice.Extract{Agreed: true, Fields: []string{"names"}}
+		n := publish(t, s, in, "FR")
+		if _, err := s.PublicGet(ctx, n.ID); err != nil {
+			t.Fatalf("public extract before: %v", err)
+		}
+		if _, err := s.Get(ctx, ke, n.ID); err != nil {
+			t.Fatalf("KE before: %v", err)
+		}
+
+		// The owner denies KE: the update awaits review, KE loses access now.
+		up := redInput()
+		up.Restrictions = policy.Restrictions{DenyCountries: []string{"KE"}}
+		n, _ = s.Get(ctx, fr, n.ID)
+		got, err := s.Update(ctx, fr, n.ID, n.Version, up)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != notice.Published || got.Pending == nil {
+			t.Fatalf("update not pending: status %s pending %v", got.Status, got.Pending)
+		}
+		_, err = s.Get(ctx, ke, n.ID)
+		mustKind(t, "KE during review", err, errs.Private)
+		if xs, _ := s.PublicSearch(ctx, notice.PublicFilter{}); len(xs) != 0 {
+			t.Fatalf("restricted notice still has a public extract: %+v", xs)
+		}
+		if _, err := s.PublicGet(ctx, n.ID); err == nil {
+			t.Fatal("public extract still served during review")
+		}
+		if _, err := s.Get(ctx, br, n.ID); err != nil {
+			t.Fatalf("BR during review: %v", err)
+		}
+		// Published by the reviewer: the deny list stays.
+		if _, err := s.Publish(ctx, reviewer, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Get(ctx, ke, n.ID)
+		mustKind(t, "KE after review", err, errs.Private)
+
+		// Widening (lifting the deny list) waits for the review.
+		n, _ = s.Get(ctx, fr, n.ID)
+		if _, err := s.Update(ctx, fr, n.ID, n.Version, redInput()); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Get(ctx, ke, n.ID)
+		mustKind(t, "KE while widening awaits review", err, errs.Private)
+		if _, err := s.Publish(ctx, reviewer, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, ke, n.ID); err != nil {
+			t.Fatalf("KE after the widening was published: %v", err)
+		}
+	})
+}

@@ -276,6 +276,9 @@ func (s *Service) update(ctx context.Context, op string, p identity.Principal, n
 			Extract: in.Extract, Status: Submitted, At: n.UpdatedAt, By: p.User.ID}
 		rev.Findings = s.checks(ctx, n.ID, rev.Content)
 		n.Pending = rev
+		// Narrowing access applies at once; widening waits for the review
+		// (and a refused update leaves the narrowed access in place).
+		n.Restrictions, n.Handling, n.Classification = narrowed(n, in)
 		action = "update-submitted"
 		evs = append(evs, submittedEvent(n))
 	default:
