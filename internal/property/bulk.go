@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/polex-org/polex/internal/audit"
@@ -201,7 +202,12 @@ func (s *Service) beginImport(ctx context.Context, p identity.Principal, req Imp
 		Resource: policy.Resource{Kind: req.Kind, Owner: req.Owner}, Target: "import:" + im.ID, Detail: string(detail)}); err != nil {
 		return Import{}, err
 	}
+	// Running here from now on: runImport untracks it when it ends.
+	s.runMu.Lock()
+	s.running[im.ID] = true
+	s.runMu.Unlock()
 	if err := s.store.CreateImport(ctx, im); err != nil {
+		s.untrack(im.ID)
 		return Import{}, errs.E(op, err)
 	}
 	return im, nil
@@ -239,7 +245,7 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 		defer close(batches)
 		perr <- pr.run(ctx, im.Format, r)
 	}()
-	stopBeat := s.heartbeat(ctx, im.ID)
+	stopBeat, saved := s.heartbeat(ctx, im.ID)
 	note := "import " + im.ID
 	var failure error
 	for b := range batches {
@@ -273,6 +279,7 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 			cancel()
 			continue
 		}
+		saved()
 		im = next
 		if progress != nil {
 			progress(im)
@@ -315,15 +322,16 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 	return im, nil
 }
 
-// heartbeat notes that import id runs in this process and stores its last
-// update every HeartbeatEvery until the returned stop is called (stop
-// waits for a write in flight). It touches only the last update, and only
-// while the import is running, so it never overwrites counts or revives a
-// finished import.
-func (s *Service) heartbeat(ctx context.Context, id string) (stop func()) {
-	s.runMu.Lock()
-	s.running[id] = true
-	s.runMu.Unlock()
+// heartbeat stores the last update of running import id every
+// HeartbeatEvery in which the import stored no batch (the import calls
+// saved after each), until stop is called (stop waits for a write in
+// flight): a busy import's own saves are its heartbeat, so the beat never
+// competes with its transactions. It touches only the last
+// update, and only while the import is running, so it never overwrites
+// counts or revives a finished import.
+func (s *Service) heartbeat(ctx context.Context, id string) (stop, saved func()) {
+	var last atomic.Int64 // unix nanos of the last stored batch
+	last.Store(time.Now().UnixNano())
 	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(exited)
@@ -332,9 +340,14 @@ func (s *Service) heartbeat(ctx context.Context, id string) (stop func()) {
 		for {
 			select {
 			case <-t.C:
+				if time.Since(time.Unix(0, last.Load())) < HeartbeatEvery {
+					continue
+				}
 				// A failed beat is retried at the next tick; the import's own
 				// writes report storage failures.
-				_ = s.store.TouchImport(ctx, id, s.now())
+				if s.store.TouchImport(ctx, id, s.now()) == nil {
+					last.Store(time.Now().UnixNano())
+				}
 			case <-done:
 				return
 			case <-ctx.Done():
@@ -343,12 +356,13 @@ func (s *Service) heartbeat(ctx context.Context, id string) (stop func()) {
 		}
 	}()
 	var once sync.Once
-	return func() {
+	stop = func() {
 		once.Do(func() {
 			close(done)
 			<-exited
 		})
 	}
+	return stop, func() { last.Store(time.Now().UnixNano()) }
 }
 
 // untrack notes that import id no longer runs in this process.
