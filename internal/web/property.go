@@ -270,10 +270,20 @@ func (s *Server) propertyList(w http.ResponseWriter, r *http.Request, rq *reques
 	return s.render(w, status, "property_list", v)
 }
 
+// historyView is a history entry with its action translated.
+type historyView struct {
+	record.Change
+	Label string
+}
+
+// actionKeys are the catalogue keys of history actions.
+var actionKeys = map[string]string{"created": "property.action.created", "updated": "property.action.updated",
+	"deleted": "property.action.deleted", "expired": "property.action.expired"}
+
 // viewData is the content of a record's page.
 type viewData struct {
 	Row                  rowView
-	History              []record.Change
+	History              []historyView
 	Owner                string
 	CanUpdate, CanDelete bool
 }
@@ -317,7 +327,10 @@ func (s *Server) propertyView(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	d.History, d.Owner = hs, countryName(rq.lang, d.Row.Owner)
+	d.Owner = countryName(rq.lang, d.Row.Owner)
+	for _, c := range hs {
+		d.History = append(d.History, historyView{Change: c, Label: s.label(rq.lang, actionKeys, c.Action)})
+	}
 	res := d.Row.meta.Resource(kind)
 	d.CanUpdate, d.CanDelete = record.Visible(p, policy.ActionUpdate, res), record.Visible(p, policy.ActionDelete, res)
 	return s.render(w, http.StatusOK, "property_view", s.newView(r, rq, kindKeys[kind], d))
