@@ -8,11 +8,37 @@ import (
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/member"
 	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/store/sqldb"
 )
 
-// openProperty builds the property and import services.
+// sqliteStaleAfter is how long a running import may go without a stored
+// update, on SQLite, before it is taken for interrupted.
+const sqliteStaleAfter = 3 * property.HeartbeatEvery
+
+// openProperty builds the property and import services, and marks as
+// interrupted the imports left running by a process that stopped.
+//
+// An import that runs stores its report at least every
+// property.HeartbeatEvery. On SQLite every process using the database (the
+// server, a CLI import run beside it) is on this host and shares its clock,
+// so three missed beats are enough: the imports a crash left running are
+// marked when the server restarts, or shown interrupted within 45 s, while
+// an import that a live CLI process runs on the same file is left alone.
+// On PostgreSQL the processes may run on hosts whose clocks differ, so the
+// rule waits property.DefaultStaleAfter.
 func (a *App) openProperty(ctx context.Context) error {
+	const op = "app.openProperty"
 	a.Property = property.New(a.DB, a.Audit)
+	if a.DB.Engine == sqldb.SQLite {
+		a.Property.StaleAfter = sqliteStaleAfter
+	}
+	n, err := a.Property.InterruptStale(ctx)
+	if err != nil {
+		return errs.E(op, err)
+	}
+	if n > 0 {
+		a.Log.Warn("imports left running by a stopped process marked interrupted", "count", n)
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/person"
 	"github.com/polex-org/polex/internal/policy"
 	"github.com/polex-org/polex/internal/property"
 	"github.com/polex-org/polex/internal/record"
@@ -26,10 +27,10 @@ func (a *API) registerProperty() {
 	if s == nil {
 		s = property.New(nil, nil)
 	}
-	registerTable(a, s.Documents, "Travel documents", "document", "Documents are searched by number (and issuing country). Only the issuing country adds its documents: data.issuing_country must be the caller's country.")
-	registerTable(a, s.Vehicles, "Motor vehicles", "vehicle", "Vehicles are searched by VIN (number) or plate. The VIN is checked per ISO 3779, including the North American check digit.")
-	registerTable(a, s.Artworks, "Works of art", "artwork", "Works of art are searched by free text (q). They hold no personal data.")
-	registerTable(a, s.Persons, "Persons", "person", "Persons are searched by name (q), a simple normalised match.")
+	registerTable[property.TravelDocument, DocumentQuery](a, s.Documents, "Travel documents", "document", "Documents are searched by number (and issuing country). Only the issuing country adds its documents: data.issuing_country must be the caller's country.")
+	registerTable[property.Vehicle, VehicleQuery](a, s.Vehicles, "Motor vehicles", "vehicle", "Vehicles are searched by VIN (number) or plate. The VIN is checked per ISO 3779, including the North American check digit.")
+	registerTable[property.Artwork, ArtworkQuery](a, s.Artworks, "Works of art", "artwork", "Works of art are searched by free text (q). They hold no personal data.")
+	registerTable[person.Person, PersonQuery](a, s.Persons, "Persons", "person", "Persons are searched by name (q), a simple normalised match.")
 	a.registerArtworkImages(s)
 	a.registerImports(s)
 }
@@ -82,20 +83,73 @@ type RecordPath struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
-// ListRecordsInput lists or searches records.
-type ListRecordsInput struct {
+// ListParams are the parameters of every list, search and export.
+type ListParams struct {
 	Owner   string `query:"owner" maxLength:"2" doc:"only this owner's records"`
-	Number  string `query:"number" maxLength:"40" doc:"documents: the document number; vehicles: the VIN"`
-	Country string `query:"country" maxLength:"2" doc:"documents: the issuing country"`
-	Plate   string `query:"plate" maxLength:"20" doc:"vehicles: the plate"`
-	Q       string `query:"q" maxLength:"200" doc:"artworks: free text; persons: a name"`
 	After   string `query:"after" maxLength:"64" doc:"the next of the previous page"`
-	Limit   int    `query:"limit" minimum:"0" maximum:"1000" doc:"at most this many (default 50)"`
-	Purpose string `query:"purpose" maxLength:"1024" doc:"why; required for searches (number, plate, q) and exports, and recorded"`
+	Limit   int    `query:"limit" minimum:"0" maximum:"1000" doc:"at most this many (default 50; exports: ignored)"`
+	Purpose string `query:"purpose" maxLength:"1024" doc:"why; required for searches and exports, and recorded"`
 }
 
-func (in ListRecordsInput) query() property.Query {
-	return property.Query{Owner: in.Owner, Number: in.Number, Country: in.Country, Plate: in.Plate, Text: in.Q, After: in.After, Limit: in.Limit}
+func (l ListParams) query() property.Query {
+	return property.Query{Owner: l.Owner, After: l.After, Limit: l.Limit}
+}
+
+// DocumentQuery lists or searches travel documents.
+type DocumentQuery struct {
+	ListParams
+	Number  string `query:"number" maxLength:"40" doc:"the document number (a search)"`
+	Country string `query:"country" maxLength:"2" doc:"the issuing country"`
+}
+
+func (in *DocumentQuery) query() (property.Query, string) {
+	q := in.ListParams.query()
+	q.Number, q.Country = in.Number, in.Country
+	return q, in.Purpose
+}
+
+// VehicleQuery lists or searches motor vehicles.
+type VehicleQuery struct {
+	ListParams
+	Number string `query:"number" maxLength:"40" doc:"the VIN (a search)"`
+	Plate  string `query:"plate" maxLength:"20" doc:"the plate (a search)"`
+}
+
+func (in *VehicleQuery) query() (property.Query, string) {
+	q := in.ListParams.query()
+	q.Number, q.Plate = in.Number, in.Plate
+	return q, in.Purpose
+}
+
+// ArtworkQuery lists or searches works of art.
+type ArtworkQuery struct {
+	ListParams
+	Q string `query:"q" maxLength:"200" doc:"free text: title, artist, period, materials, description (a search)"`
+}
+
+func (in *ArtworkQuery) query() (property.Query, string) {
+	q := in.ListParams.query()
+	q.Text = in.Q
+	return q, in.Purpose
+}
+
+// PersonQuery lists or searches persons.
+type PersonQuery struct {
+	ListParams
+	Q string `query:"q" maxLength:"200" doc:"a name, in any script (a search)"`
+}
+
+func (in *PersonQuery) query() (property.Query, string) {
+	q := in.ListParams.query()
+	q.Text = in.Q
+	return q, in.Purpose
+}
+
+// listQuery is the input of the list and export operations of a record
+// type: Q is its query struct.
+type listQuery[Q any] interface {
+	*Q
+	query() (property.Query, string)
 }
 
 // RecordsOutput is a page of records.
@@ -115,7 +169,7 @@ type HistoryOutput struct {
 
 // registerTable registers create, get, update, delete, list/search,
 // export and history for one record type.
-func registerTable[T any](a *API, t *property.Table[T], tag, kind, searchDoc string) {
+func registerTable[T, Q any, PQ listQuery[Q]](a *API, t *property.Table[T], tag, kind, searchDoc string) {
 	tags := []string{tag}
 	base := "/" + property.Plural(kind)
 	huma.Register(a.api, huma.Operation{OperationID: "create-" + kind, Method: http.MethodPost, Path: base,
@@ -173,8 +227,8 @@ func registerTable[T any](a *API, t *property.Table[T], tag, kind, searchDoc str
 	huma.Register(a.api, huma.Operation{OperationID: "list-" + kind + "s", Method: http.MethodGet, Path: base,
 		Summary: "List or search " + kind + "s", Description: searchDoc + " A search needs a purpose and is audited; records the caller may not see are left out.",
 		Tags: tags},
-		func(ctx context.Context, in *ListRecordsInput) (*RecordsOutput[T], error) {
-			q := in.query()
+		func(ctx context.Context, in *Q) (*RecordsOutput[T], error) {
+			q, purpose := PQ(in).query()
 			scope := "read"
 			if q.Number != "" || q.Plate != "" || q.Text != "" {
 				scope = "search"
@@ -183,7 +237,7 @@ func registerTable[T any](a *API, t *property.Table[T], tag, kind, searchDoc str
 			if err != nil {
 				return nil, err
 			}
-			rs, next, err := t.List(ctx, p, q, in.Purpose)
+			rs, next, err := t.List(ctx, p, q, purpose)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
@@ -198,12 +252,13 @@ func registerTable[T any](a *API, t *property.Table[T], tag, kind, searchDoc str
 		Summary: "Export " + kind + "s as JSON Lines", Description: "Every matching record the caller may export, one JSON object a line. Needs a purpose; audited.",
 		Tags: tags, Responses: map[string]*huma.Response{"200": {Description: "JSON Lines", Content: map[string]*huma.MediaType{
 			"application/x-ndjson": {Schema: &huma.Schema{Type: "string"}}}}}},
-		func(ctx context.Context, in *ListRecordsInput) (*huma.StreamResponse, error) {
+		func(ctx context.Context, in *Q) (*huma.StreamResponse, error) {
 			p, err := a.propertyCaller(ctx, "read")
 			if err != nil {
 				return nil, err
 			}
-			run, err := t.Export(ctx, p, in.query(), in.Purpose)
+			q, purpose := PQ(in).query()
+			run, err := t.Export(ctx, p, q, purpose)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

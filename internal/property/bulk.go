@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/polex-org/polex/internal/audit"
@@ -39,9 +40,27 @@ const (
 
 // Import states.
 const (
-	ImportRunning = "running"
-	ImportDone    = "done"
-	ImportFailed  = "failed"
+	ImportRunning     = "running"
+	ImportDone        = "done"
+	ImportFailed      = "failed"      // stopped by an error of its data or storage
+	ImportInterrupted = "interrupted" // cancelled, or its process stopped: re-run it to complete it
+)
+
+// Heartbeat and staleness of running imports. A running import's report
+// (its last_update) is stored after every batch and, in between, every
+// HeartbeatEvery. An import that is running in no live process — its
+// process crashed or was killed — is recognised by a last update older than
+// the service's StaleAfter, and shown (GetImport, Imports) and marked
+// (InterruptStale) as interrupted.
+const (
+	HeartbeatEvery    = 15 * time.Second
+	DefaultStaleAfter = 3 * time.Minute
+)
+
+// Messages of interrupted imports.
+const (
+	msgCancelled = "interrupted before the end: what it counts is stored; run the same import again to complete it"
+	msgStale     = "no progress stored for a while: the process running it stopped; run the same import again to complete it"
 )
 
 // LineError is a bad line of an import: its number (from 1, the CSV
@@ -62,8 +81,8 @@ type Import struct {
 	ActorOrg  string      `json:"actor_org"`
 	File      string      `json:"file,omitempty" doc:"the file name given"`
 	Format    string      `json:"format" enum:"jsonl,csv"`
-	State     string      `json:"state" enum:"running,done,failed"`
-	Message   string      `json:"message,omitempty" doc:"why it failed"`
+	State     string      `json:"state" enum:"running,done,failed,interrupted" doc:"interrupted: cancelled, or the process running it stopped (no progress stored for a few minutes); re-run it to complete it"`
+	Message   string      `json:"message,omitempty" doc:"why it failed or was interrupted"`
 	Started   time.Time   `json:"started"`
 	Updated   time.Time   `json:"last_update" doc:"when the report was last stored"`
 	Finished  time.Time   `json:"finished,omitzero"`
@@ -183,7 +202,12 @@ func (s *Service) beginImport(ctx context.Context, p identity.Principal, req Imp
 		Resource: policy.Resource{Kind: req.Kind, Owner: req.Owner}, Target: "import:" + im.ID, Detail: string(detail)}); err != nil {
 		return Import{}, err
 	}
+	// Running here from now on: runImport untracks it when it ends.
+	s.runMu.Lock()
+	s.running[im.ID] = true
+	s.runMu.Unlock()
 	if err := s.store.CreateImport(ctx, im); err != nil {
+		s.untrack(im.ID)
 		return Import{}, errs.E(op, err)
 	}
 	return im, nil
@@ -221,6 +245,7 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 		defer close(batches)
 		perr <- pr.run(ctx, im.Format, r)
 	}()
+	stopBeat, saved := s.heartbeat(ctx, im.ID)
 	note := "import " + im.ID
 	var failure error
 	for b := range batches {
@@ -254,6 +279,7 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 			cancel()
 			continue
 		}
+		saved()
 		im = next
 		if progress != nil {
 			progress(im)
@@ -264,16 +290,18 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 	}
 	// The counts stored with the last batch missed its own results; store
 	// the final report whatever happened.
+	stopBeat()
 	fctx := context.WithoutCancel(ctx)
 	im.Finished, im.Updated, im.State = s.now(), s.now(), ImportDone
 	if failure != nil {
 		im.State = ImportFailed
 		im.Message = errs.Message(failure)
 		if errors.Is(failure, context.Canceled) || errs.Is(errs.Unavailable, failure) && ctx.Err() != nil {
-			im.Message = "interrupted"
+			im.State, im.Message = ImportInterrupted, msgCancelled
 		}
 	}
 	saveErr := s.store.SaveImport(fctx, im)
+	s.untrack(im.ID)
 	detail, _ := json.Marshal(map[string]any{"owner": im.Owner, "file": im.File, "state": im.State, "lines": im.Lines,
 		"inserted": im.Inserted, "updated": im.Changed, "unchanged": im.Unchanged, "bad": im.Bad})
 	outcome := audit.OutcomeOK
@@ -292,6 +320,102 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 		return im, errs.E(op, auditErr)
 	}
 	return im, nil
+}
+
+// heartbeat stores the last update of running import id every
+// HeartbeatEvery in which the import stored no batch (the import calls
+// saved after each), until stop is called (stop waits for a write in
+// flight): a busy import's own saves are its heartbeat, so the beat never
+// competes with its transactions. It touches only the last
+// update, and only while the import is running, so it never overwrites
+// counts or revives a finished import.
+func (s *Service) heartbeat(ctx context.Context, id string) (stop, saved func()) {
+	var last atomic.Int64 // unix nanos of the last stored batch
+	last.Store(time.Now().UnixNano())
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				if time.Since(time.Unix(0, last.Load())) < HeartbeatEvery {
+					continue
+				}
+				// A failed beat is retried at the next tick; the import's own
+				// writes report storage failures.
+				if s.store.TouchImport(ctx, id, s.now()) == nil {
+					last.Store(time.Now().UnixNano())
+				}
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(done)
+			<-exited
+		})
+	}
+	return stop, func() { last.Store(time.Now().UnixNano()) }
+}
+
+// untrack notes that import id no longer runs in this process.
+func (s *Service) untrack(id string) {
+	s.runMu.Lock()
+	delete(s.running, id)
+	s.runMu.Unlock()
+}
+
+// stale reports whether a running import runs in no live process: not in
+// this one, and its last update is older than StaleAfter.
+func (s *Service) stale(im Import, now time.Time) bool {
+	if im.State != ImportRunning {
+		return false
+	}
+	s.runMu.Lock()
+	local := s.running[im.ID]
+	s.runMu.Unlock()
+	return !local && im.Updated.Before(now.Add(-s.StaleAfter))
+}
+
+// present returns im as it is: a stale running import is interrupted.
+func (s *Service) present(im Import) Import {
+	if s.stale(im, s.now()) {
+		im.State, im.Message = ImportInterrupted, msgStale
+	}
+	return im
+}
+
+// InterruptStale marks as interrupted, in storage, the running imports
+// that run in no live process (see HeartbeatEvery), and returns how many.
+// The application calls it when it opens.
+func (s *Service) InterruptStale(ctx context.Context) (int, error) {
+	const op = "property.InterruptStale"
+	ims, err := s.store.RunningImports(ctx)
+	if err != nil {
+		return 0, errs.E(op, err)
+	}
+	now := s.now()
+	n := 0
+	for _, im := range ims {
+		if !s.stale(im, now) {
+			continue
+		}
+		ok, err := s.store.InterruptImport(ctx, im.ID, now.Add(-s.StaleAfter), now, msgStale)
+		if err != nil {
+			return n, errs.E(op, err)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (im *Import) addError(e LineError) {

@@ -88,7 +88,8 @@ func (s *Service) ImageData(ctx context.Context, p identity.Principal, id, sha s
 	return im, data, nil
 }
 
-// GetImport returns an import job to its actor, or to a user of its owner
+// GetImport returns an import job (an import whose process stopped is
+// interrupted, see HeartbeatEvery) to its actor, or to a user of its owner
 // country with the right to create that kind; others get not found.
 func (s *Service) GetImport(ctx context.Context, p identity.Principal, id string) (Import, error) {
 	const op = "property.GetImport"
@@ -99,7 +100,7 @@ func (s *Service) GetImport(ctx context.Context, p identity.Principal, id string
 	if im.Actor != p.User.ID && !record.Visible(p, policy.ActionCreate, policy.Resource{Kind: im.Kind, Owner: im.Owner}) {
 		return Import{}, errs.E(op, errs.NotFound, "no such import")
 	}
-	return im, nil
+	return s.present(im), nil
 }
 
 // Imports lists the import jobs of p's country (newest first).
@@ -115,7 +116,7 @@ func (s *Service) Imports(ctx context.Context, p identity.Principal) ([]Import, 
 	out := ims[:0]
 	for _, im := range ims {
 		if im.Actor == p.User.ID || record.Visible(p, policy.ActionCreate, policy.Resource{Kind: im.Kind, Owner: im.Owner}) {
-			out = append(out, im)
+			out = append(out, s.present(im))
 		}
 	}
 	return out, nil

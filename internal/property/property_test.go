@@ -487,14 +487,14 @@ func TestImportInterrupted(t *testing.T) {
 			t.Fatalf("interrupted import: %v", err)
 		}
 		stored := countRows(t, db, "property_documents")
-		if im.State != property.ImportFailed || im.Inserted != int64(stored) || stored == 0 || stored >= n || stored%1000 != 0 {
+		if im.State != property.ImportInterrupted || im.Inserted != int64(stored) || stored == 0 || stored >= n || stored%1000 != 0 {
 			t.Fatalf("interrupted: report %+v, %d rows stored", im, stored)
 		}
 		if len(seen) == 0 || seen[len(seen)-1].Inserted != int64(stored) {
 			t.Fatalf("progress said %+v, %d stored", seen, stored)
 		}
 		rec, err := svc.GetImport(ctx, fr, im.ID)
-		if err != nil || rec.State != property.ImportFailed || rec.Inserted != int64(stored) {
+		if err != nil || rec.State != property.ImportInterrupted || rec.Inserted != int64(stored) {
 			t.Fatalf("stored report %+v %v", rec, err)
 		}
 		again, err := svc.Import(ctx, fr, importReq("documents", "FR", "big.jsonl"), bytes.NewReader(data), nil)

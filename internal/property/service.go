@@ -45,6 +45,13 @@ type Service struct {
 
 	// BatchRows is how many rows an import commits per transaction.
 	BatchRows int
+	// StaleAfter is how long a running import may go without a stored
+	// update before it is taken for interrupted, unless it runs in this
+	// process (DefaultStaleAfter; at least a few HeartbeatEvery).
+	StaleAfter time.Duration
+
+	runMu   sync.Mutex
+	running map[string]bool // imports running in this process
 
 	Documents *Table[TravelDocument]
 	Vehicles  *Table[Vehicle]
@@ -56,7 +63,8 @@ type Service struct {
 
 // New returns a Service over store that audits to log.
 func New(store Store, log record.Auditor) *Service {
-	s := &Service{store: store, audit: log, now: func() time.Time { return time.Now().UTC() }, BatchRows: DefaultBatchRows, randOff: 4096}
+	s := &Service{store: store, audit: log, now: func() time.Time { return time.Now().UTC() }, BatchRows: DefaultBatchRows, randOff: 4096,
+		StaleAfter: DefaultStaleAfter, running: map[string]bool{}}
 	s.Documents = &Table[TravelDocument]{s: s, kind: KindDocument, spec: spec[TravelDocument]{
 		normalize: (*TravelDocument).Normalize, validate: (*TravelDocument).Validate, keys: (*TravelDocument).Keys}}
 	s.Vehicles = &Table[Vehicle]{s: s, kind: KindVehicle, spec: spec[Vehicle]{

@@ -76,6 +76,15 @@ type Store interface {
 	Import(ctx context.Context, id string) (Import, error)
 	// Imports returns the import jobs of owner ("" for all), newest first.
 	Imports(ctx context.Context, owner string, limit int) ([]Import, error)
+	// TouchImport sets the last update of an import to at if it is still
+	// running (its heartbeat); otherwise it does nothing.
+	TouchImport(ctx context.Context, id string, at time.Time) error
+	// RunningImports returns the imports in state running.
+	RunningImports(ctx context.Context) ([]Import, error)
+	// InterruptImport marks an import interrupted (finished at, message)
+	// if it is running and its last update is before stale; it returns
+	// false when it is not (finished meanwhile, or updated since).
+	InterruptImport(ctx context.Context, id string, stale, at time.Time, message string) (bool, error)
 
 	// DueRecords returns up to limit records of kind whose review date is
 	// before until and that were not yet reminded for that date, or (when

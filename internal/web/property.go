@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,10 @@ func (s *Server) propertyRoutes() []route {
 		{pattern: "GET /property/{kind}/new", auth: true, off: off, h: s.propertyNew},
 		{pattern: "POST /property/{kind}", auth: true, off: off, h: s.propertyCreate},
 		{pattern: "GET /property/{kind}/{id}", auth: true, off: off, h: s.propertyView},
+		{pattern: "POST /property/{kind}/{id}", auth: true, off: off, h: s.propertyUpdate},
+		{pattern: "GET /property/{kind}/{id}/edit", auth: true, off: off, h: s.propertyEdit},
+		{pattern: "GET /property/{kind}/{id}/delete", auth: true, off: off, h: s.propertyDeleteConfirm},
+		{pattern: "POST /property/{kind}/{id}/delete", auth: true, off: off, h: s.propertyDelete},
 		{pattern: "GET /property/artworks/{id}/images/{sha}", auth: true, off: off, h: s.artworkImage},
 		{pattern: "GET /imports", auth: true, off: off, h: s.importsPage},
 		{pattern: "POST /imports", auth: true, off: off, upload: true, h: s.importUpload},
@@ -49,7 +54,8 @@ var (
 		"residence-permit": "property.type.residence-permit", "travel-document": "property.type.travel-document", "other": "property.type.other"}
 	docStatusKeys = map[string]string{"stolen": "property.status.stolen", "lost": "property.status.lost", "revoked": "property.status.revoked",
 		"stolen-blank": "property.status.stolen-blank"}
-	importStateKeys   = map[string]string{property.ImportRunning: "import.state.running", property.ImportDone: "import.state.done", property.ImportFailed: "import.state.failed"}
+	importStateKeys = map[string]string{property.ImportRunning: "import.state.running", property.ImportDone: "import.state.done",
+		property.ImportFailed: "import.state.failed", property.ImportInterrupted: "import.state.interrupted"}
 	propertyFieldKeys = map[string]string{"ref": "property.field.ref", "number": "property.field.number", "type": "property.field.type",
 		"status": "property.field.status", "issuing_country": "property.field.issuing_country", "event_date": "property.field.event_date",
 		"issue_date": "property.field.issue_date", "expiry_date": "property.field.expiry_date", "vin": "property.field.vin",
@@ -59,7 +65,8 @@ var (
 		"period": "property.field.period", "materials": "property.field.materials", "dimensions": "property.field.dimensions",
 		"description": "property.field.description", "handling": "property.field.handling", "classification": "property.field.classification",
 		"deny_countries": "property.field.deny_countries", "purpose": "property.field.purpose", "file": "import.file", "kind": "import.kind",
-		"names": "property.field.names"}
+		"names": "property.field.names", "birth_dates": "property.field.birth_date", "birth_place": "property.field.birth_place",
+		"nationalities": "property.field.nationality", "sex": "property.field.sex", "version": "property.version"}
 )
 
 // option is a choice of a select.
@@ -116,6 +123,7 @@ type rowView struct {
 	Review                       time.Time
 	Images                       []property.Image
 	Restricted                   bool
+	meta                         record.Meta
 }
 
 type fact struct{ Key, Value string }
@@ -149,8 +157,9 @@ func (s *Server) vehicleRow(lang string, r property.Record[property.Vehicle]) ro
 func (s *Server) artworkRow(lang string, r property.Record[property.Artwork]) rowView {
 	d := r.Data
 	v := s.baseRow(property.KindArtwork, r.Meta)
-	v.Main, v.Detail = d.Title, strings.TrimSpace(d.Artist+" · "+d.Period)
-	v.Facts = []fact{{"property.field.category", d.Category}, {"property.field.title", d.Title}, {"property.field.artist", d.Artist},
+	v.Main = d.Title
+	v.Detail = strings.Join(slices.DeleteFunc([]string{s.label(lang, categoryKeys, d.Category), d.Artist, d.Period}, func(x string) bool { return x == "" }), " · ")
+	v.Facts = []fact{{"property.field.category", s.label(lang, categoryKeys, d.Category)}, {"property.field.title", d.Title}, {"property.field.artist", d.Artist},
 		{"property.field.period", d.Period}, {"property.field.materials", d.Materials}, {"property.field.dimensions", d.Dimensions},
 		{"property.field.description", d.Description}}
 	v.Images = d.Images
@@ -171,13 +180,17 @@ func (s *Server) personRow(lang string, r property.Record[person.Person]) rowVie
 	}
 	v.Detail = strings.Join(append(dates, d.Nationalities...), " · ")
 	v.Facts = []fact{{"property.field.names", strings.Join(names, " · ")}, {"property.field.birth_date", strings.Join(dates, ", ")},
-		{"property.field.nationality", strings.Join(d.Nationalities, ", ")}, {"property.field.sex", string(d.Sex)}}
+		{"property.field.nationality", strings.Join(d.Nationalities, ", ")}, {"property.field.sex", s.label(lang, sexKeys, string(d.Sex))},
+		{"property.field.birth_place", d.BirthPlace}}
+	if d.Refugee {
+		v.Facts = append(v.Facts, fact{"property.field.refugee", "✓"})
+	}
 	return v
 }
 
 func (s *Server) baseRow(kind string, m record.Meta) rowView {
 	return rowView{ID: m.ID, Ref: m.Ref, Owner: m.Owner, Kind: kind, Plural: property.Plural(kind), Version: m.Version,
-		Updated: m.UpdatedAt, Review: m.ReviewAt, Restricted: !m.Restrictions.IsZero()}
+		Updated: m.UpdatedAt, Review: m.ReviewAt, Restricted: !m.Restrictions.IsZero(), meta: m}
 }
 
 // listData is the content of a list or search page.
@@ -189,6 +202,7 @@ type listData struct {
 	Rows                      []rowView
 	Next                      string
 	CanCreate                 bool
+	Deleted                   string // the ref of a record just deleted
 	formError
 }
 
@@ -201,9 +215,8 @@ func (s *Server) propertyList(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	qv := r.URL.Query()
 	d := listData{Kind: kind, Plural: property.Plural(kind), TitleKey: kindKeys[kind], Number: qv.Get("number"), Country: qv.Get("country"),
-		Plate: qv.Get("plate"), Q: qv.Get("q"), Purpose: qv.Get("purpose")}
-	d.CanCreate = kind != property.KindPerson && rq.p.User.Country != "" &&
-		record.Visible(*rq.p, policy.ActionCreate, policy.Resource{Kind: kind, Owner: rq.p.User.Country})
+		Plate: qv.Get("plate"), Q: qv.Get("q"), Purpose: qv.Get("purpose"), Deleted: qv.Get("deleted")}
+	d.CanCreate = canCreate(*rq.p, kind)
 	q := property.Query{Number: d.Number, Country: strings.ToUpper(d.Country), Plate: d.Plate, Text: d.Q, After: qv.Get("after"), Limit: 50}
 	d.Searched = d.Number != "" || d.Plate != "" || d.Q != ""
 	ctx := r.Context()
@@ -246,7 +259,9 @@ func (s *Server) propertyList(w http.ResponseWriter, r *http.Request, rq *reques
 	if next != "" {
 		nq := url.Values{}
 		for k, v := range qv {
-			nq[k] = v
+			if k != "deleted" {
+				nq[k] = v
+			}
 		}
 		nq.Set("after", next)
 		d.Next = "/property/" + d.Plural + "?" + nq.Encode()
@@ -255,133 +270,22 @@ func (s *Server) propertyList(w http.ResponseWriter, r *http.Request, rq *reques
 	return s.render(w, status, "property_list", v)
 }
 
-// formData is the content of an entry form: the values entered, the
-// choices, the error.
-type formData struct {
-	Kind, Plural, TitleKey string
-	Owner                  string // the user's country, localised
-	Values                 map[string]string
-	Types, Statuses        []option
-	Categories             []option
-	Handlings              []option
-	Classifications        []option
-	formError
+// historyView is a history entry with its action translated.
+type historyView struct {
+	record.Change
+	Label string
 }
 
-// V returns the value entered for field name.
-func (f formData) V(name string) string { return f.Values[name] }
-
-func (s *Server) renderPropertyForm(w http.ResponseWriter, r *http.Request, rq *request, status int, kind string, values map[string]string, fe formError) error {
-	f := formData{Kind: kind, Plural: property.Plural(kind), TitleKey: kindKeys[kind], Values: values, formError: fe,
-		Owner: countryName(rq.lang, rq.p.User.Country)}
-	f.Types = s.options(rq.lang, property.DocumentTypes, docTypeKeys, values["type"])
-	f.Statuses = s.options(rq.lang, property.DocumentStatuses, docStatusKeys, values["status"])
-	f.Categories = s.options(rq.lang, property.ArtworkCategories, nil, values["category"])
-	f.Handlings = s.options(rq.lang, []string{"H0", "H1", "H2", "H3"}, nil, values["handling"])
-	cls := []string{"0", "1", "2", "3"}
-	clsKeys := map[string]string{"0": "clearance.public", "1": "clearance.official", "2": "clearance.restricted", "3": "clearance.confidential"}
-	if values["classification"] == "" {
-		values["classification"] = "1"
-	}
-	f.Classifications = s.options(rq.lang, cls, clsKeys, values["classification"])
-	v := s.newView(r, rq, "property.new.title", f)
-	return s.render(w, status, "property_new", v)
-}
-
-// propertyNew shows the entry form of documents, vehicles or artworks to
-// those who may add them.
-func (s *Server) propertyNew(w http.ResponseWriter, r *http.Request, rq *request) error {
-	kind, err := kindOf(r)
-	if err != nil || kind == property.KindPerson || rq.p.User.Country == "" ||
-		!record.Visible(*rq.p, policy.ActionCreate, policy.Resource{Kind: kind, Owner: rq.p.User.Country}) {
-		return errs.E("web.property", errs.NotFound, "no such page")
-	}
-	return s.renderPropertyForm(w, r, rq, http.StatusOK, kind, map[string]string{"handling": "H0"}, formError{})
-}
-
-// formFieldsOf are the form fields of each kind.
-var formFieldsOf = map[string][]string{
-	property.KindDocument: {"ref", "type", "number", "status", "event_date", "issue_date", "expiry_date"},
-	property.KindVehicle:  {"ref", "vin", "plate", "plate_country", "make", "model", "colour", "year", "event_date"},
-	property.KindArtwork:  {"ref", "category", "title", "artist", "period", "materials", "dimensions", "description"},
-}
-
-// propertyCreate adds a record from the form; a refused input shows the
-// form again with the field at fault.
-func (s *Server) propertyCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
-	const op = "web.propertyCreate"
-	kind, err := kindOf(r)
-	if err != nil || kind == property.KindPerson {
-		return errs.E(op, errs.NotFound, "no such page")
-	}
-	pf := r.PostForm
-	values := map[string]string{}
-	for _, f := range append(formFieldsOf[kind], "handling", "classification", "deny_countries") {
-		values[f] = strings.TrimSpace(pf.Get(f))
-	}
-	meta := record.Meta{Ref: values["ref"], Handling: policy.Handling(values["handling"])}
-	if values["handling"] == "" {
-		meta.Handling = ""
-	}
-	c, cerr := strconv.Atoi(values["classification"])
-	meta.Classification = identity.Classification(c)
-	for _, cc := range strings.FieldsFunc(values["deny_countries"], func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		meta.Restrictions.DenyCountries = append(meta.Restrictions.DenyCountries, strings.ToUpper(cc))
-	}
-	ctx, p := r.Context(), *rq.p
-	var id string
-	switch {
-	case cerr != nil:
-		err = errs.Invalidf(op, "classification", "choose a classification")
-	case kind == property.KindDocument:
-		var rec property.Record[property.TravelDocument]
-		rec, err = s.d.Property.Documents.Create(ctx, p, property.Record[property.TravelDocument]{Meta: meta, Data: property.TravelDocument{
-			Type: values["type"], Number: values["number"], IssuingCountry: p.User.Country, Status: values["status"],
-			EventDate: values["event_date"], IssueDate: values["issue_date"], ExpiryDate: values["expiry_date"]}})
-		id = rec.ID
-	case kind == property.KindVehicle:
-		year := 0
-		if values["year"] != "" {
-			if year, err = strconv.Atoi(values["year"]); err != nil {
-				err = errs.Invalidf(op, "year", "the year is a number")
-				break
-			}
-		}
-		var rec property.Record[property.Vehicle]
-		rec, err = s.d.Property.Vehicles.Create(ctx, p, property.Record[property.Vehicle]{Meta: meta, Data: property.Vehicle{
-			VIN: values["vin"], Plate: values["plate"], PlateCountry: values["plate_country"], Make: values["make"], Model: values["model"],
-			Colour: values["colour"], Year: year, EventDate: values["event_date"]}})
-		id = rec.ID
-	default:
-		var rec property.Record[property.Artwork]
-		rec, err = s.d.Property.Artworks.Create(ctx, p, property.Record[property.Artwork]{Meta: meta, Data: property.Artwork{
-			Category: values["category"], Title: values["title"], Artist: values["artist"], Period: values["period"],
-			Materials: values["materials"], Dimensions: values["dimensions"], Description: values["description"]}})
-		id = rec.ID
-	}
-	if k := errs.KindOf(err); err != nil && (k == errs.Invalid || k == errs.Conflict) {
-		field := errs.FieldOf(err)
-		if field == "deny_countries" || field == "allow_countries" {
-			field = "deny_countries"
-		}
-		status := http.StatusBadRequest
-		if k == errs.Conflict {
-			status = http.StatusConflict
-		}
-		return s.renderPropertyForm(w, r, rq, status, kind, values, formError{Field: field, FieldKey: propertyFieldKeys[field], Error: s.errText(rq.lang, err)})
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/property/"+property.Plural(kind)+"/"+url.PathEscape(id), http.StatusSeeOther)
-	return nil
-}
+// actionKeys are the catalogue keys of history actions.
+var actionKeys = map[string]string{"created": "property.action.created", "updated": "property.action.updated",
+	"deleted": "property.action.deleted", "expired": "property.action.expired"}
 
 // viewData is the content of a record's page.
 type viewData struct {
-	Row     rowView
-	History []record.Change
-	Owner   string
+	Row                  rowView
+	History              []historyView
+	Owner                string
+	CanUpdate, CanDelete bool
 }
 
 // propertyView shows one record and its history; a record the user may
@@ -423,7 +327,12 @@ func (s *Server) propertyView(w http.ResponseWriter, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	d.History, d.Owner = hs, countryName(rq.lang, d.Row.Owner)
+	d.Owner = countryName(rq.lang, d.Row.Owner)
+	for _, c := range hs {
+		d.History = append(d.History, historyView{Change: c, Label: s.label(rq.lang, actionKeys, c.Action)})
+	}
+	res := d.Row.meta.Resource(kind)
+	d.CanUpdate, d.CanDelete = record.Visible(p, policy.ActionUpdate, res), record.Visible(p, policy.ActionDelete, res)
 	return s.render(w, http.StatusOK, "property_view", s.newView(r, rq, kindKeys[kind], d))
 }
 
@@ -448,12 +357,13 @@ type importsData struct {
 
 type importView struct {
 	property.Import
-	KindKey, StateKey string
-	Running           bool
+	KindKey, StateKey    string
+	Running, Interrupted bool
 }
 
 func importViewOf(im property.Import) importView {
-	return importView{Import: im, KindKey: kindKeys[im.Kind], StateKey: importStateKeys[im.State], Running: im.State == property.ImportRunning}
+	return importView{Import: im, KindKey: kindKeys[im.Kind], StateKey: importStateKeys[im.State], Running: im.State == property.ImportRunning,
+		Interrupted: im.State == property.ImportInterrupted}
 }
 
 // canImport reports whether p may import records of its own country.

@@ -16,7 +16,7 @@ import (
 )
 
 // TestBrowserProperty drives headless chromium through the document entry
-// form (a refused number, then a good one) and the import page (a file
+// form (a refused number, then a good one), its edit and deletion and the import page (a file
 // uploaded as a background job whose page shows the counts and the bad
 // line), with no CSP violation or script error.
 func TestBrowserProperty(t *testing.T) {
@@ -101,6 +101,23 @@ func TestBrowserProperty(t *testing.T) {
 	if got := text("main h1"); got != "AB991 · FR" {
 		t.Fatalf("record page title %q", got)
 	}
+	do("edit",
+		chromedp.Click(css("#edit-record")),
+		chromedp.WaitVisible(css("#record-form")),
+		chromedp.SetValue(css("#status"), "revoked"),
+		chromedp.Click(css("#save-record")),
+		chromedp.WaitVisible(css("#record")),
+	)
+	// fr.officer reads French: the history's actions are translated.
+	if h := text(".history"); !strings.Contains(h, "créée") || !strings.Contains(h, "modifiée") {
+		t.Fatalf("history after edit %q", h)
+	}
+	do("delete",
+		chromedp.Click(css("#delete-record")),
+		chromedp.WaitVisible(css("#delete-form")),
+		chromedp.Click(css("#confirm-delete")),
+		chromedp.WaitVisible(css("#deleted")),
+	)
 	file := filepath.Join(t.TempDir(), "docs.jsonl")
 	must(t, os.WriteFile(file, []byte(`{"ref":"B-2","number":"B0002","type":"passport","issuing_country":"FR","status":"lost"}
 {"ref":"B-3","number":"B0003","type":"passport","issuing_country":"FR","status":"lost","colour":"red"}

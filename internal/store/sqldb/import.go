@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/property"
@@ -77,4 +78,27 @@ func (db *DB) Import(ctx context.Context, id string) (property.Import, error) {
 // Imports returns the import jobs of owner ("" for all), newest first.
 func (db *DB) Imports(ctx context.Context, owner string, limit int) ([]property.Import, error) {
 	return queryAll(ctx, db, "sqldb.Imports", scanImport, `SELECT `+importCols+` FROM imports WHERE ($1 = '' OR owner = $1) ORDER BY started DESC, id DESC LIMIT `+strconv.Itoa(limit), owner)
+}
+
+// TouchImport sets the last update of a running import (its heartbeat).
+func (db *DB) TouchImport(ctx context.Context, id string, at time.Time) error {
+	_, err := db.SQL.ExecContext(ctx, `UPDATE imports SET updated = $1 WHERE id = $2 AND state = $3`, Nanos(at), id, property.ImportRunning)
+	return wrap("sqldb.TouchImport", err)
+}
+
+// RunningImports returns the imports in state running.
+func (db *DB) RunningImports(ctx context.Context) ([]property.Import, error) {
+	return queryAll(ctx, db, "sqldb.RunningImports", scanImport, `SELECT `+importCols+` FROM imports WHERE state = $1 ORDER BY started, id`, property.ImportRunning)
+}
+
+// InterruptImport marks a running import whose last update is before
+// stale as interrupted.
+func (db *DB) InterruptImport(ctx context.Context, id string, stale, at time.Time, message string) (bool, error) {
+	res, err := db.SQL.ExecContext(ctx, `UPDATE imports SET state = $1, message = $2, finished = $3 WHERE id = $4 AND state = $5 AND updated < $6`,
+		property.ImportInterrupted, message, Nanos(at), id, property.ImportRunning, Nanos(stale))
+	if err != nil {
+		return false, wrap("sqldb.InterruptImport", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap("sqldb.InterruptImport", err)
 }
