@@ -38,8 +38,11 @@ func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
 	q := url.Values{}
 	// cache_size: bulk imports touch many index pages; each connection may
 	// cache up to 32 MB (allocated as used) instead of SQLite's 2 MB.
+	// wal_autocheckpoint: checkpoint at 16384 pages (64 MB of WAL) instead of
+	// 1000, so index pages rewritten by consecutive import batches are copied
+	// back once (1 M documents: ~110k → ~120k/s).
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
-		"cache_size(-32768)", "temp_store(MEMORY)"} {
+		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
