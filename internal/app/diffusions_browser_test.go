@@ -2,32 +2,13 @@ package app_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/diffusion"
 )
-
-// difChromium returns the path of Debian's chromium, or "".
-func difChromium() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
 
 // TestDiffusionBrowser drives headless chromium through a diffusion's life:
 // the French officer composes one to Kenya, the Kenyan officer reads it,
@@ -36,82 +17,13 @@ func difChromium() string {
 // content is nowhere on it. It runs whenever chromium is installed, and
 // must run in CI.
 func TestDiffusionBrowser(t *testing.T) {
-	exe := difChromium()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed, and CI=true requires the browser suite")
-		}
-		t.Skip("chromium is not installed: browser test skipped")
-	}
+	br := newBrowser(t)
 	a, srv := difDemoApp(t)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var mu sync.Mutex
-	var problems []string
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Text)
-		}
-	}))
-	defer cancelBrowser()
-
+	ctx := br.ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	signIn := func(username string) {
-		t.Helper()
-		do("sign in "+username,
-			chromedp.Navigate(srv.URL+"/login"),
-			chromedp.WaitVisible(css("#login-form")),
-			chromedp.SendKeys(css("#username"), username),
-			chromedp.SendKeys(css("#password"), app.DemoPassword),
-			chromedp.Click(css("#login-submit")),
-			chromedp.WaitVisible(css("#logout")),
-		)
-	}
-	// shot saves the viewport as name.png in $POLEX_SCREENSHOTS, when set.
-	shot := func(name string) {
-		t.Helper()
-		dir := os.Getenv("POLEX_SCREENSHOTS")
-		if dir == "" {
-			return
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do, text, shot := br.do, br.text, br.shot
+	signIn := func(username string) { t.Helper(); br.signIn(srv.URL, username) }
 	signOut := func() {
 		t.Helper()
 		do("sign out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#login-form")))
@@ -212,9 +124,5 @@ func TestDiffusionBrowser(t *testing.T) {
 	if !d.Content.IsZero() || d.Status != diffusion.Withdrawn {
 		t.Errorf("stored after withdrawal: %+v", d)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("the browser reported problems: %v", problems)
-	}
+	br.checkProblems()
 }

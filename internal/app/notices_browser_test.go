@@ -7,30 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/config"
 )
-
-func chromiumPath() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
 
 // TestNoticeBrowser walks a Red Notice's lifecycle in headless chromium on
 // the demo world: fr.officer drafts it through the per-type form and
@@ -38,13 +23,7 @@ func chromiumPath() string {
 // findings show), and its public extract appears at /public/notices for a
 // visitor who is not signed in.
 func TestNoticeBrowser(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed, and CI=true requires the browser suite")
-		}
-		t.Skip("chromium is not installed: browser test skipped")
-	}
+	br := newBrowser(t)
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.DemoMode = true
@@ -63,57 +42,10 @@ func TestNoticeBrowser(t *testing.T) {
 	ts := httptest.NewServer(a.Handler())
 	defer ts.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var mu sync.Mutex
-	var problems []string
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Text)
-		}
-	}))
-	defer cancelBrowser()
+	ctx := br.ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	login := func(user string) {
-		t.Helper()
-		do("login "+user,
-			chromedp.Navigate(ts.URL+"/login"),
-			chromedp.WaitVisible(css("#login-form")),
-			chromedp.SendKeys(css("#username"), user),
-			chromedp.SendKeys(css("#password"), app.DemoPassword),
-			chromedp.Click(css("#login-submit")),
-			chromedp.WaitVisible(css("main h1")),
-		)
-	}
+	do, text := br.do, br.text
+	login := func(user string) { t.Helper(); br.signIn(ts.URL, user) }
 	base := ts.URL
 
 	// fr.officer: home → per-type form → draft → submit.
@@ -153,9 +85,7 @@ func TestNoticeBrowser(t *testing.T) {
 	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#name_full"))); v != "Élodie Marchand-Vasseur" {
 		t.Fatalf("typed name lost: %q", v)
 	}
-	mu.Lock()
-	problems = nil // the refused form answered 400 on purpose
-	mu.Unlock()
+	br.forgetProblems() // the refused form answered 400 on purpose
 	do("complete and save",
 		chromedp.SendKeys(css("#warrant_ref"), "MA-PARIS-2026-17"),
 		chromedp.Click(css("#save-notice")),
@@ -180,9 +110,7 @@ func TestNoticeBrowser(t *testing.T) {
 	if msg := text("#photo-error"); msg != "Une photographie doit être une image JPEG ou PNG." {
 		t.Fatalf("photo error: %q", msg)
 	}
-	mu.Lock()
-	problems = nil // the refused upload answered 400 on purpose
-	mu.Unlock()
+	br.forgetProblems() // the refused upload answered 400 on purpose
 	do("upload a PNG",
 		chromedp.SetUploadFiles(css("#photo"), []string{pngFile}),
 		chromedp.Click(css("#upload-photo")),
@@ -224,9 +152,5 @@ func TestNoticeBrowser(t *testing.T) {
 		t.Fatalf("public page over HTTP: %v", err)
 	}
 	resp.Body.Close()
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Fatalf("the pages reported problems: %q", problems)
-	}
+	br.checkProblems()
 }

@@ -18,14 +18,14 @@ import (
 	"github.com/polex-org/polex/internal/store/storetest"
 )
 
-// browser is a signed-in browser session.
-type browser struct {
+// webSession is a signed-in browser session over plain HTTP.
+type webSession struct {
 	t      *testing.T
 	base   string
 	cookie string
 }
 
-func notifySignIn(t *testing.T, s *served, username, org string, role identity.Role) browser {
+func notifySignIn(t *testing.T, s *served, username, org string, role identity.Role) webSession {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := s.Admin.CreateUser(ctx, app.System("test"), admin.NewUser{Username: username, DisplayName: username, Org: org,
@@ -36,10 +36,10 @@ func notifySignIn(t *testing.T, s *served, username, org string, role identity.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	return browser{t, s.base, secret}
+	return webSession{t, s.base, secret}
 }
 
-func (b browser) do(method, path string, form url.Values) (int, string) {
+func (b webSession) do(method, path string, form url.Values) (int, string) {
 	b.t.Helper()
 	var body io.Reader
 	if form != nil {
