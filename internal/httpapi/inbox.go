@@ -3,13 +3,13 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/notify/sse"
 )
 
 // InboxQuery selects inbox events.
@@ -171,30 +171,8 @@ func (a *API) registerInbox() {
 			}
 			return &huma.StreamResponse{Body: func(hctx huma.Context) {
 				r, w := humago.Unwrap(hctx)
-				rc := http.NewResponseController(w)
-				started := false
-				start := func() {
-					if !started {
-						started = true
-						w.Header().Set("Content-Type", "text/event-stream")
-						w.Header().Set("Cache-Control", "no-store")
-						w.Header().Set("X-Accel-Buffering", "no")
-						w.WriteHeader(http.StatusOK)
-					}
-				}
-				err := a.d.Notify.Stream(ctx, p, after, func(e notify.Event) error {
-					start()
-					if err := notify.WriteSSE(w, e); err != nil {
-						return err
-					}
-					return rc.Flush()
-				}, func() error {
-					start()
-					_ = rc.SetWriteDeadline(time.Now().Add(time.Minute))
-					if err := notify.WriteSSEHeartbeat(w); err != nil {
-						return err
-					}
-					return rc.Flush()
+				started, err := sse.Serve(w, func(emit func(notify.Event) error, beat func() error) error {
+					return a.d.Notify.Stream(ctx, p, after, emit, beat)
 				})
 				if err != nil && !started {
 					writeProblem(w, r, a.problemOf(ctx, err))

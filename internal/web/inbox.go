@@ -8,6 +8,7 @@ import (
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/notify/sse"
 )
 
 // inboxData is the content of the inbox page.
@@ -202,29 +203,8 @@ func (s *Server) inboxStream(w http.ResponseWriter, r *http.Request, rq *request
 	if !ok {
 		return errs.Invalidf("web.inboxStream", "since", "since must be the seq of an event")
 	}
-	rc := http.NewResponseController(w)
-	started := false
-	start := func() {
-		if !started {
-			started = true
-			w.Header().Set("Content-Type", "text/event-stream")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusOK)
-		}
-	}
-	err := s.d.Notify.Stream(r.Context(), *rq.p, after, func(e notify.Event) error {
-		start()
-		if err := notify.WriteSSE(w, e); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}, func() error {
-		start()
-		_ = rc.SetWriteDeadline(time.Now().Add(time.Minute))
-		if err := notify.WriteSSEHeartbeat(w); err != nil {
-			return err
-		}
-		return rc.Flush()
+	started, err := sse.Serve(w, func(emit func(notify.Event) error, beat func() error) error {
+		return s.d.Notify.Stream(r.Context(), *rq.p, after, emit, beat)
 	})
 	if !started {
 		return err
