@@ -138,40 +138,34 @@ func (db *DB) Diffusion(ctx context.Context, id string) (diffusion.Diffusion, er
 // Diffusions implements diffusion.Store.
 func (db *DB) Diffusions(ctx context.Context, f diffusion.Filter) ([]diffusion.Diffusion, error) {
 	const op = "sqldb.Diffusions"
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var c conds
+	arg := c.arg
 	if f.Owner != "" {
-		where = append(where, "owner = "+arg(f.Owner))
+		c.and("owner = " + arg(f.Owner))
 	}
 	if f.Recipient != "" {
-		where = append(where, "id IN (SELECT diffusion_id FROM diffusion_copies WHERE country = "+arg(f.Recipient)+")")
+		c.and("id IN (SELECT diffusion_id FROM diffusion_copies WHERE country = " + arg(f.Recipient) + ")")
 	}
 	if f.Party != "" {
 		n := arg(f.Party)
-		where = append(where, "(owner = "+n+" OR id IN (SELECT diffusion_id FROM diffusion_copies WHERE country = "+n+"))")
+		c.and("(owner = " + n + " OR id IN (SELECT diffusion_id FROM diffusion_copies WHERE country = " + n + "))")
 	}
 	if f.PendingReview {
-		where = append(where, "review = "+arg(string(diffusion.Pending))+" AND status = "+arg(string(diffusion.Active)))
+		c.and("review = " + arg(string(diffusion.Pending)) + " AND status = " + arg(string(diffusion.Active)))
 	}
 	if f.Before != "" {
 		n := arg(f.Before)
-		where = append(where, "(created_at < (SELECT created_at FROM diffusions WHERE id = "+n+
-			") OR created_at = (SELECT created_at FROM diffusions WHERE id = "+n+") AND id < "+n+")")
+		c.and("(created_at < (SELECT created_at FROM diffusions WHERE id = " + n +
+			") OR created_at = (SELECT created_at FROM diffusions WHERE id = " + n + ") AND id < " + n + ")")
 	}
 	q := `SELECT ` + diffusionCols + ` FROM diffusions`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += c.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = diffusion.DefaultLimit
 	}
 	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit)
-	ds, err := queryAll(ctx, db, op, scanDiffusion, q, args...)
+	ds, err := queryAll(ctx, db, op, scanDiffusion, q, c.args...)
 	if err != nil {
 		return nil, err
 	}

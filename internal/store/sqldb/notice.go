@@ -129,44 +129,33 @@ func (db *DB) Notice(ctx context.Context, id string) (notice.Notice, error) {
 	return n, wrap("sqldb.Notice", err)
 }
 
-// escapeLike escapes a LIKE pattern's wildcards (with '\' as escape).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // Notices implements notice.Store.
 func (db *DB) Notices(ctx context.Context, f notice.Filter) ([]notice.Notice, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var c conds
+	arg := c.arg
 	if f.Type != "" {
-		where = append(where, "type = "+arg(string(f.Type)))
+		c.and("type = " + arg(string(f.Type)))
 	}
 	if f.Status != "" {
-		where = append(where, "status = "+arg(string(f.Status)))
+		c.and("status = " + arg(string(f.Status)))
 	}
 	if f.Owner != "" {
-		where = append(where, "owner = "+arg(f.Owner))
+		c.and("owner = " + arg(f.Owner))
 	}
 	if f.Name != "" {
-		where = append(where, "name_key LIKE "+arg("%"+escapeLike(f.Name)+"%")+` ESCAPE '\'`)
+		c.and("name_key LIKE " + arg("%"+likeEscape(f.Name)+"%") + ` ESCAPE '\'`)
 	}
 	if f.Queue {
-		where = append(where, "(status = 'submitted' OR pending_status = 'submitted')")
+		c.and("(status = 'submitted' OR pending_status = 'submitted')")
 	}
 	q := `SELECT ` + noticeCols + ` FROM notices`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += c.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = notice.DefaultLimit
 	}
 	q += " ORDER BY updated_at DESC, id LIMIT " + arg(limit)
-	return queryAll(ctx, db, "sqldb.Notices", scanNotice, q, args...)
+	return queryAll(ctx, db, "sqldb.Notices", scanNotice, q, c.args...)
 }
 
 // NoticeVersions implements notice.Store.
@@ -218,37 +207,31 @@ func scanExtract(r scanner) (notice.PublicExtract, error) {
 
 // PublicExtracts implements notice.Store.
 func (db *DB) PublicExtracts(ctx context.Context, f notice.PublicFilter) ([]notice.PublicExtract, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	var c conds
+	arg := c.arg
 	if f.Name != "" {
-		where = append(where, "name_key LIKE "+arg("%"+escapeLike(f.Name)+"%")+` ESCAPE '\'`)
+		c.and("name_key LIKE " + arg("%"+likeEscape(f.Name)+"%") + ` ESCAPE '\'`)
 	}
 	if f.Nationality != "" {
-		where = append(where, "nationalities LIKE "+arg("%|"+escapeLike(f.Nationality)+"|%")+` ESCAPE '\'`)
+		c.and("nationalities LIKE " + arg("%|"+likeEscape(f.Nationality)+"|%") + ` ESCAPE '\'`)
 	}
 	if f.Sex != "" {
-		where = append(where, "sex = "+arg(string(f.Sex)))
+		c.and("sex = " + arg(string(f.Sex)))
 	}
 	if f.MinYear > 0 {
-		where = append(where, "birth_year >= "+arg(f.MinYear))
+		c.and("birth_year >= " + arg(f.MinYear))
 	}
 	if f.MaxYear > 0 {
-		where = append(where, "birth_year > 0 AND birth_year <= "+arg(f.MaxYear))
+		c.and("birth_year > 0 AND birth_year <= " + arg(f.MaxYear))
 	}
 	q := `SELECT body FROM notice_public`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
+	q += c.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = notice.DefaultLimit
 	}
 	q += " ORDER BY published_at DESC, id LIMIT " + arg(limit)
-	return queryAll(ctx, db, "sqldb.PublicExtracts", scanExtract, q, args...)
+	return queryAll(ctx, db, "sqldb.PublicExtracts", scanExtract, q, c.args...)
 }
 
 // PublicExtract implements notice.Store.

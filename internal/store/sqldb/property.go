@@ -141,11 +141,6 @@ func (db *DB) Record(ctx context.Context, kind, id string) (property.Row, error)
 	return r, nil
 }
 
-// likeEscape escapes LIKE wildcards with backslash.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // Records returns the rows matching f ordered by ID.
 func (db *DB) Records(ctx context.Context, kind string, f property.Filter) ([]property.Row, error) {
 	const op = "sqldb.Records"
@@ -153,12 +148,8 @@ func (db *DB) Records(ctx context.Context, kind string, f property.Filter) ([]pr
 	if err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var c conds
+	add := func(cond string, v any) { c.and(strings.ReplaceAll(cond, "?", c.arg(v))) }
 	if f.Owner != "" {
 		add("owner = ?", f.Owner)
 	}
@@ -179,11 +170,9 @@ func (db *DB) Records(ctx context.Context, kind string, f property.Filter) ([]pr
 		limit = 100
 	}
 	q := `SELECT ` + propertyCols + ` FROM ` + t
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
+	q += c.where()
 	q += ` ORDER BY id LIMIT ` + strconv.Itoa(limit)
-	return queryAll(ctx, db, op, scanPropertyRow, q, args...)
+	return queryAll(ctx, db, op, scanPropertyRow, q, c.args...)
 }
 
 // History returns a record's changes, oldest first: its creation (from the
