@@ -20,9 +20,9 @@ func TestDiffusionBrowser(t *testing.T) {
 	br := newBrowser(t)
 	a, srv := difDemoApp(t)
 
-	ctx := br.ctx
+	ctx := br.Ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	do, text, shot := br.do, br.text, br.shot
+	do, text, shot := br.Do, br.Text, br.Shot
 	signIn := func(username string) { t.Helper(); br.signIn(srv.URL, username) }
 	signOut := func() {
 		t.Helper()
@@ -124,5 +124,5 @@ func TestDiffusionBrowser(t *testing.T) {
 	if !d.Content.IsZero() || d.Status != diffusion.Withdrawn {
 		t.Errorf("stored after withdrawal: %+v", d)
 	}
-	br.checkProblems()
+	br.CheckProblems()
 }

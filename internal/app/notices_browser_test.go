@@ -42,9 +42,9 @@ func TestNoticeBrowser(t *testing.T) {
 	ts := httptest.NewServer(a.Handler())
 	defer ts.Close()
 
-	ctx := br.ctx
+	ctx := br.Ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	do, text := br.do, br.text
+	do, text := br.Do, br.Text
 	login := func(user string) { t.Helper(); br.signIn(ts.URL, user) }
 	base := ts.URL
 
@@ -85,7 +85,7 @@ func TestNoticeBrowser(t *testing.T) {
 	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#name_full"))); v != "Élodie Marchand-Vasseur" {
 		t.Fatalf("typed name lost: %q", v)
 	}
-	br.forgetProblems() // the refused form answered 400 on purpose
+	br.ForgetProblems() // the refused form answered 400 on purpose
 	do("complete and save",
 		chromedp.SendKeys(css("#warrant_ref"), "MA-PARIS-2026-17"),
 		chromedp.Click(css("#save-notice")),
@@ -110,7 +110,7 @@ func TestNoticeBrowser(t *testing.T) {
 	if msg := text("#photo-error"); msg != "Une photographie doit être une image JPEG ou PNG." {
 		t.Fatalf("photo error: %q", msg)
 	}
-	br.forgetProblems() // the refused upload answered 400 on purpose
+	br.ForgetProblems() // the refused upload answered 400 on purpose
 	do("upload a PNG",
 		chromedp.SetUploadFiles(css("#photo"), []string{pngFile}),
 		chromedp.Click(css("#upload-photo")),
@@ -152,5 +152,5 @@ func TestNoticeBrowser(t *testing.T) {
 		t.Fatalf("public page over HTTP: %v", err)
 	}
 	resp.Body.Close()
-	br.checkProblems()
+	br.CheckProblems()
 }

@@ -21,7 +21,7 @@ func TestInboxBrowserLive(t *testing.T) {
 	notifySignIn(t, s, "fr.officer", "ncb-fr", identity.Officer) // creates the user
 	old := emit(t, s.App, "ncb-fr", notify.NoticeRefused)[0]
 
-	do, text := br.do, br.text
+	do, text := br.Do, br.Text
 	do("sign in",
 		chromedp.Navigate(s.base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#login-form")),
@@ -45,5 +45,5 @@ func TestInboxBrowserLive(t *testing.T) {
 	if first := text("#events li:first-child .title"); first != ev.Title {
 		t.Fatalf("newest first: %q", first)
 	}
-	br.checkProblems()
+	br.CheckProblems()
 }

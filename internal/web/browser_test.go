@@ -1,33 +1,19 @@
 package web
 
 import (
-	"context"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/polex-org/polex/internal/browsertest"
 
 	"github.com/polex-org/polex/internal/identity"
 )
-
-// chromium returns the path of Debian's chromium, or "".
-func chromium() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	return ""
-}
 
 // TestBrowser drives headless chromium through the interface: sign in
 // (in demo mode, then with a TOTP code), switch to French and to Arabic,
@@ -36,78 +22,25 @@ func chromium() string {
 // member countries. It runs whenever chromium is installed, and must run
 // in CI.
 func TestBrowser(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed, and CI=true requires the browser suite")
-		}
+	if browsertest.Chromium() == "" && os.Getenv("CI") != "true" {
 		t.Skip("chromium is not installed (/usr/bin/chromium, or chromium on PATH): browser suite skipped")
 	}
 	start := time.Now()
-	t.Run("demo", func(t *testing.T) { browse(t, exe, true) })
-	t.Run("totp", func(t *testing.T) { browse(t, exe, false) })
+	t.Run("demo", func(t *testing.T) { browse(t, true) })
+	t.Run("totp", func(t *testing.T) { browse(t, false) })
 	t.Logf("browser suite took %s", time.Since(start).Round(time.Millisecond))
 }
 
-func browse(t *testing.T, exe string, demo bool) {
+func browse(t *testing.T, demo bool) {
 	f := newFixture(t, fixtureOpts{demo: demo, allMembers: demo})
 	ts := httptest.NewServer(f.srv.Handler()) // a real listener on 127.0.0.1
 	defer ts.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-
-	// Collect what the pages report from the first event on: errors of the
-	// browser log (CSP violations, failed loads) and script exceptions.
-	var mu sync.Mutex
-	var problems []string
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				problems = append(problems, ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Text)
-		}
-	}))
-	defer cancelBrowser()
+	br := browsertest.New(t, 40*time.Second)
+	ctx := br.Ctx
 
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	text, do := br.Text, br.Do
 
 	base := ts.URL
 	do("login page",
@@ -222,9 +155,5 @@ func browse(t *testing.T, exe string, demo bool) {
 	if n := len(f.audit.find("session.login")); n != logins {
 		t.Errorf("%d login entries, want %d", n, logins)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("browser reported: %s", p)
-	}
+	br.CheckProblems()
 }

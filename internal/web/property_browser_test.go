@@ -1,18 +1,16 @@
 package web
 
 import (
-	"context"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/polex-org/polex/internal/browsertest"
 )
 
 // TestBrowserProperty drives headless chromium through the document entry
@@ -20,58 +18,17 @@ import (
 // uploaded as a background job whose page shows the counts and the bad
 // line), with no CSP violation or script error.
 func TestBrowserProperty(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed, and CI=true requires the browser suite")
-		}
-		t.Skip("chromium is not installed: browser suite skipped")
-	}
+	br := browsertest.New(t, 40*time.Second)
 	f, svc := propertyFixture(t)
 	ts := httptest.NewServer(f.srv.Handler())
 	defer ts.Close()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var mu sync.Mutex
-	var problems []string
-	ctx, cancelBrowser := chromedp.NewContext(ctx, chromedp.WithErrorf(t.Logf), chromedp.WithListener(func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *cdplog.EventEntryAdded:
-			// The refused form is answered 400 on purpose.
-			expected := strings.Contains(ev.Entry.Text, "status of 400") && strings.HasSuffix(ev.Entry.URL, "/property/documents")
-			if !expected && (ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy")) {
-				problems = append(problems, ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, ev.ExceptionDetails.Text)
-		}
-	}))
-	defer cancelBrowser()
+	// The refused form is answered 400 on purpose.
+	br.Ignore(func(text, url string) bool {
+		return strings.Contains(text, "status of 400") && strings.HasSuffix(url, "/property/documents")
+	})
+	ctx := br.Ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
+	do, text := br.Do, br.Text
 	base := ts.URL
 	do("sign in",
 		chromedp.Navigate(base+"/login"),
@@ -136,9 +93,5 @@ func TestBrowserProperty(t *testing.T) {
 	if ins, bad := text("#count-inserted"), text("#count-bad"); ins != "1" || bad != "1" || !strings.Contains(text("#bad-lines"), "colour") {
 		t.Fatalf("job page: inserted %s, bad %s, %q", ins, bad, text("#bad-lines"))
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Fatalf("the browser reported problems: %v", problems)
-	}
+	br.CheckProblems()
 }
