@@ -18,7 +18,7 @@ import (
 // must run in CI.
 func TestDiffusionBrowser(t *testing.T) {
 	br := newBrowser(t)
-	a, srv := difDemoApp(t)
+	a, srv := demoServer(t)
 
 	ctx := br.Ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }

@@ -19,9 +19,9 @@ import (
 	"github.com/polex-org/polex/internal/identity"
 )
 
-// difDemoApp opens an App in demo mode (no second factor) on SQLite,
+// demoServer opens an App in demo mode (no second factor) on SQLite,
 // served on loopback, with the demo world seeded.
-func difDemoApp(t *testing.T) (*app.App, *httptest.Server) {
+func demoServer(t *testing.T) (*app.App, *httptest.Server) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
@@ -105,7 +105,7 @@ func (b *difBrowser) postRaw(path string, form url.Values) (int, string) {
 // country's "not found" on every page, the review queue and the
 // withdrawal notice that replaces the recipient's copy.
 func TestDiffusionPages(t *testing.T) {
-	a, srv := difDemoApp(t)
+	a, srv := demoServer(t)
 	ctx := context.Background()
 	// Germany needs a user to prove it sees nothing.
 	if _, err := a.Admin.CreateUser(ctx, app.System("test"), admin.NewUser{Username: "de.officer", DisplayName: "Dieter Officer", Org: "ncb-de",

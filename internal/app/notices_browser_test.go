@@ -2,10 +2,7 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/polex-org/polex/internal/app"
-	"github.com/polex-org/polex/internal/config"
 )
 
 // TestNoticeBrowser walks a Red Notice's lifecycle in headless chromium on
@@ -24,23 +20,7 @@ import (
 // visitor who is not signed in.
 func TestNoticeBrowser(t *testing.T) {
 	br := newBrowser(t)
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.DemoMode = true
-	logw := io.Discard
-	if testing.Verbose() {
-		logw = os.Stderr
-	}
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(logw, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(context.Background())
-	if _, err := a.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(a.Handler())
-	defer ts.Close()
+	a, ts := demoServer(t)
 
 	ctx := br.Ctx
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }

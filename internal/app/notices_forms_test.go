@@ -1,17 +1,10 @@
 package app_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/polex-org/polex/internal/app"
-	"github.com/polex-org/polex/internal/config"
 )
 
 // TestNoticeFormErrors checks that a refused notice form, search or
@@ -21,19 +14,7 @@ import (
 // packages (a birth date, a country code), while the API keeps the
 // service's English message.
 func TestNoticeFormErrors(t *testing.T) {
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.DemoMode = true
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(context.Background())
-	if _, err := a.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
+	a, srv := demoServer(t)
 	fr := signIn(t, srv.URL, "fr.officer")
 	base, _ := url.Parse(srv.URL)
 	red := func(change func(url.Values)) url.Values {

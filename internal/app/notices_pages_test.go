@@ -4,18 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/polex-org/polex/internal/app"
-	"github.com/polex-org/polex/internal/config"
 )
 
 // webUser is a browser session of a demo user, without a browser.
@@ -77,23 +74,11 @@ func signIn(t *testing.T, base, username string) webUser {
 // a notice under review is visible to its owner and the reviewers only;
 // the public extract shows only the agreed fields.
 func TestNoticePages(t *testing.T) {
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.DemoMode = true
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(context.Background())
+	a, srv := demoServer(t)
 	ctx := context.Background()
-	if _, err := a.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := a.SeedDemo(ctx); err != nil { // seeding twice keeps the data
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
 	idOf := func(ref string) string {
 		var id string
 		if err := a.DB.SQL.QueryRow(`SELECT id FROM notices WHERE ref = $1`, ref).Scan(&id); err != nil {

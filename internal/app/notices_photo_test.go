@@ -2,24 +2,18 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/polex-org/polex/internal/app"
-	"github.com/polex-org/polex/internal/config"
 )
 
 // pngOf returns a w×h PNG image.
@@ -74,19 +68,7 @@ var noticeIDRE = regexp.MustCompile(`id="notice-id">(ntc_[^<]+)<`)
 // the reader's language, leaving the notice as it was; a form without its
 // CSRF token is refused; another country gets "not found".
 func TestNoticePhotoPages(t *testing.T) {
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.DemoMode = true
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(context.Background())
-	if _, err := a.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
+	a, srv := demoServer(t)
 	fr, ke := signIn(t, srv.URL, "fr.officer"), signIn(t, srv.URL, "ke.officer")
 
 	st, page := fr.post("/notices", url.Values{"type": {"red"}, "offence": {"Fraud"}, "legal_basis": {"Code pénal 313-1"},
