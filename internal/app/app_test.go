@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,9 +34,6 @@ func engines(t *testing.T, fn func(t *testing.T, a *app.App, srv *httptest.Serve
 			cfg.DataDir = t.TempDir()
 			cfg.MaxBody = 64 << 10
 			if e == "postgres" {
-				if os.Getenv(storetest.EnvPostgres) == "" {
-					t.Skipf("%s not set", storetest.EnvPostgres)
-				}
 				cfg.DatabaseURL = storetest.PostgresURL(t)
 			}
 			a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))

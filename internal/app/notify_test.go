@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,9 +101,6 @@ func eachServed(t *testing.T, fn func(t *testing.T, s *served)) {
 		t.Run(e, func(t *testing.T) {
 			url := ""
 			if e == "postgres" {
-				if os.Getenv(storetest.EnvPostgres) == "" {
-					t.Skipf("%s not set", storetest.EnvPostgres)
-				}
 				url = storetest.PostgresURL(t)
 			}
 			fn(t, serveApp(t, notifyConfig(t, e, url, t.TempDir()), nil))
@@ -331,9 +327,6 @@ func TestInboxStream(t *testing.T) {
 // TestInboxStreamOutOfOrderCommits: on PostgreSQL a later seq can commit
 // first; the stream still delivers in seq order and loses nothing.
 func TestInboxStreamOutOfOrderCommits(t *testing.T) {
-	if os.Getenv(storetest.EnvPostgres) == "" {
-		t.Skipf("%s not set", storetest.EnvPostgres)
-	}
 	s := serveApp(t, notifyConfig(t, "postgres", storetest.PostgresURL(t), t.TempDir()), func(o *notify.Options) { o.GapWait = 2 * time.Second })
 	frTok, _ := officers(t, s.App)
 	st := openStream(t, s.base, frTok, "")
@@ -374,9 +367,6 @@ func TestInboxStreamOutOfOrderCommits(t *testing.T) {
 // TestInboxStreamAcrossProcesses: an event committed by one process reaches
 // a client connected to another process on the same PostgreSQL database.
 func TestInboxStreamAcrossProcesses(t *testing.T) {
-	if os.Getenv(storetest.EnvPostgres) == "" {
-		t.Skipf("%s not set", storetest.EnvPostgres)
-	}
 	url, keyDir := storetest.PostgresURL(t), t.TempDir()
 	a := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)
 	b := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)
@@ -592,9 +582,6 @@ func TestWebhookDeliveriesSurviveRestart(t *testing.T) {
 		t.Run(e, func(t *testing.T) {
 			url := ""
 			if e == "postgres" {
-				if os.Getenv(storetest.EnvPostgres) == "" {
-					t.Skipf("%s not set", storetest.EnvPostgres)
-				}
 				url = storetest.PostgresURL(t)
 			}
 			dir := t.TempDir()
@@ -642,9 +629,6 @@ func benchToken(tb testing.TB, s *served) string {
 // TestWebhooksTwoProcesses: with two processes on one PostgreSQL database,
 // each event is delivered once — neither lost nor dispatched twice.
 func TestWebhooksTwoProcesses(t *testing.T) {
-	if os.Getenv(storetest.EnvPostgres) == "" {
-		t.Skipf("%s not set", storetest.EnvPostgres)
-	}
 	url, keyDir := storetest.PostgresURL(t), t.TempDir()
 	a := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)
 	b := serveApp(t, notifyConfig(t, "postgres", url, keyDir), nil)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -71,9 +70,6 @@ func TestInboxPage(t *testing.T) {
 		t.Run(e, func(t *testing.T) {
 			u := ""
 			if e == "postgres" {
-				if os.Getenv(storetest.EnvPostgres) == "" {
-					t.Skipf("%s not set", storetest.EnvPostgres)
-				}
 				u = storetest.PostgresURL(t)
 			}
 			cfg := notifyConfig(t, e, u, t.TempDir())

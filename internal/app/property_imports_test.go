@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -26,9 +25,6 @@ func TestOpenInterruptsImports(t *testing.T) {
 			cfg.DataDir = t.TempDir()
 			quiet := time.Minute // silent that long: stale on SQLite only
 			if e == "postgres" {
-				if os.Getenv(storetest.EnvPostgres) == "" {
-					t.Skipf("%s not set", storetest.EnvPostgres)
-				}
 				cfg.DatabaseURL = storetest.PostgresURL(t)
 				quiet = property.DefaultStaleAfter + time.Minute
 			}
