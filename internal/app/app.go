@@ -32,6 +32,7 @@ import (
 	"github.com/polex-org/polex/internal/notice"
 	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/screen"
 	"github.com/polex-org/polex/internal/reqid"
 	"github.com/polex-org/polex/internal/store/postgres"
 	"github.com/polex-org/polex/internal/store/sqldb"
@@ -53,6 +54,7 @@ type App struct {
 	Notices    *notice.Service
 	Diffusions *diffusion.Service
 	Property   *property.Service
+	Screen     *screen.Service
 
 	api     *httpapi.API
 	web     *web.Server
@@ -113,7 +115,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.api = httpapi.New(httpapi.Deps{Identity: a.Identity, Admin: a.Admin, Members: db, Audit: a.Audit, AuditKey: key.VerifierKey,
 		Logger: log, Version: cfg.Version, MaxBody: cfg.MaxBody,
-		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property})
+		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property, Screen: a.Screen})
 	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, AuditReader: a.Audit, Logger: log,
 		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode,
 		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property})
@@ -285,6 +287,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			// Browsers sign in with passwords; machines may present a certificate.
 			srv.TLSConfig.ClientAuth = tls.VerifyClientCertIfGiven
 		}
+	}
+	if err := a.LoadScreen(ctx); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {

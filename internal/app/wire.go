@@ -10,7 +10,7 @@ import (
 // calls it after the audit log and identity, before the API and the web
 // interface, which take the services it sets on a.
 func (a *App) openFeatures(ctx context.Context) error {
-	for _, open := range []func(context.Context) error{a.openNotify, a.openNotices, a.openDiffusions, a.openProperty} {
+	for _, open := range []func(context.Context) error{a.openNotify, a.openNotices, a.openDiffusions, a.openProperty, a.openScreen} {
 		if err := open(ctx); err != nil {
 			return err
 		}

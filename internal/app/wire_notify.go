@@ -38,10 +38,14 @@ func (a *App) openNotify(ctx context.Context) error {
 // Streams end as soon as ctx ends, before the server's shutdown waits for
 // requests in flight.
 func (a *App) startJobs(ctx context.Context) (stop func()) {
+	stopScreen := a.runScreen(ctx)
 	stop, err := jobs.Start(ctx, a.DB, a.Notify, a.retainers(), a.Log)
 	if err != nil {
 		a.Log.Error("background jobs not started", "err", err)
-		return func() {}
+		return stopScreen
 	}
-	return stop
+	return func() {
+		stop()
+		stopScreen()
+	}
 }

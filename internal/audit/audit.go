@@ -61,12 +61,12 @@ var (
 )
 
 // NeedsPurpose reports whether an allowed or successful action must state a
-// purpose: searches and exports (any action whose last segment is "search"
-// or "export") do.
+// purpose: searches, exports and checks (any action whose last segment is
+// "search", "export" or "check") do.
 func NeedsPurpose(action string) bool {
 	i := strings.LastIndexByte(action, '.')
 	switch action[i+1:] {
-	case "search", "export":
+	case "search", "export", "check":
 		return true
 	}
 	return false

@@ -29,12 +29,16 @@ type Config struct {
 	MaxBody     int64         // request body limit in bytes for the JSON API
 	ShutdownFor time.Duration // grace period for requests in flight at shutdown
 	Version     string        // the build's version, shown in the API description
+
+	HitUrgent  time.Duration // the owner's deadline to confirm an urgent hit
+	HitRoutine time.Duration // the owner's deadline to confirm a routine hit
 }
 
 // Default returns the defaults.
 func Default() Config {
 	return Config{DataDir: "polex-data", Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
-		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second, Version: "dev"}
+		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second, Version: "dev",
+		HitUrgent: 10 * time.Minute, HitRoutine: time.Hour}
 }
 
 // FromEnv returns the defaults overridden by POLEX_* variables read through getenv.
@@ -54,6 +58,18 @@ func FromEnv(getenv func(string) string) Config {
 	set(&c.AuditKey, "POLEX_AUDIT_KEY")
 	set(&c.LogLevel, "POLEX_LOG_LEVEL")
 	set(&c.LogFormat, "POLEX_LOG_FORMAT")
+	dur := func(dst *time.Duration, name string) {
+		if v := getenv(name); v != "" {
+			// An unparsable value becomes -1, which Validate refuses.
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				d = -1
+			}
+			*dst = d
+		}
+	}
+	dur(&c.HitUrgent, "POLEX_HIT_URGENT")
+	dur(&c.HitRoutine, "POLEX_HIT_ROUTINE")
 	return c
 }
 
@@ -74,6 +90,8 @@ func (c *Config) ServerFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClientCA, "client-ca", c.ClientCA, "CA `FILE` (PEM) for mutual TLS client certificates")
 	fs.Int64Var(&c.MaxBody, "max-body", c.MaxBody, "largest API request body in `BYTES`")
 	fs.DurationVar(&c.ShutdownFor, "shutdown-grace", c.ShutdownFor, "time given to requests in flight at shutdown")
+	fs.DurationVar(&c.HitUrgent, "hit-urgent", c.HitUrgent, "the owner's deadline to confirm an urgent hit before it escalates")
+	fs.DurationVar(&c.HitRoutine, "hit-routine", c.HitRoutine, "the owner's deadline to confirm a routine hit before it escalates")
 }
 
 // AuditKeyPath returns the signing key's path.
@@ -106,6 +124,9 @@ func (c Config) Validate() error {
 		if _, err := os.Stat(f.path); err != nil {
 			return errs.Invalidf(op, f.name, "--%s: cannot read %s", f.name, f.path)
 		}
+	}
+	if c.HitUrgent < time.Second || c.HitRoutine < time.Second {
+		return errs.Invalidf(op, "hit-urgent", "--hit-urgent and --hit-routine must be at least 1s")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -22,6 +22,7 @@ import (
 	"github.com/polex-org/polex/internal/notice"
 	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/screen"
 )
 
 // Prefix is where the API is mounted.
@@ -42,6 +43,7 @@ type Deps struct {
 	Notices    *notice.Service
 	Diffusions *diffusion.Service
 	Property   *property.Service
+	Screen     *screen.Service
 }
 
 // API is the JSON API.
@@ -90,6 +92,7 @@ func New(d Deps) *API {
 	a.registerNotices()
 	a.registerDiffusions()
 	a.registerProperty()
+	a.registerChecks()
 	return a
 }
 

@@ -28,6 +28,10 @@ const (
 	DiffusionAcked     = "diffusion.acknowledged"
 	RecordExpired      = "record.expired"  // to the owner: a document, vehicle or artwork expired
 	RecordReminder     = "record.reminder" // to the owner: review before expiry
+	HitRaised          = "hit.raised"      // to the owner: a check matched its record (data.status "silent": the searcher was shown no hit)
+	HitConfirmed       = "hit.confirmed"   // to the searcher: the owner confirmed the hit
+	HitRejected        = "hit.rejected"    // to the searcher: the owner rejected the hit
+	HitEscalated       = "hit.escalated"   // to the owner's NCB: a hit was not decided within its deadline
 )
 
 // Event is one notification for one organisation. Title and Data must say
@@ -47,5 +51,6 @@ type Event struct {
 // Types returns every event type, for webhook filters.
 func Types() []string {
 	return []string{NoticeSubmitted, NoticePublished, NoticeRefused, NoticeCancelled, NoticeExpired, NoticeReminder,
-		DiffusionReceived, DiffusionWithdrawn, DiffusionAcked, RecordExpired, RecordReminder}
+		DiffusionReceived, DiffusionWithdrawn, DiffusionAcked, RecordExpired, RecordReminder,
+		HitRaised, HitConfirmed, HitRejected, HitEscalated}
 }

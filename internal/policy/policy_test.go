@@ -50,7 +50,8 @@ func oracle(role identity.Role, s Subject, a Action, r Resource) Effect {
 	cyber := oneOf(k, "preservation", "indicator", "botnet", "working-party", "library")
 	admin := oneOf(k, "user", "org")
 	auditLog := k == "audit"
-	known := police || cyber || admin || auditLog
+	hit := k == "hit"
+	known := police || cyber || admin || auditLog || hit
 	addressed := false
 	for _, id := range r.Recipients {
 		if id == s.Org || id == s.UserID {
@@ -68,15 +69,21 @@ func oracle(role identity.Role, s Subject, a Action, r Resource) Effect {
 		if police {
 			reads, may = true, oneOf(a, R, S, C, U, D, E, Sh)
 		}
+		if hit {
+			reads, may = true, oneOf(a, R, S, U)
+		}
 	case identity.NCBAdmin:
 		if police {
 			reads, may = true, oneOf(a, R, S, C, U, D, E, Sh)
+		}
+		if hit {
+			reads, may = true, oneOf(a, R, S, U)
 		}
 		if admin && r.Owner == s.Country {
 			reads, may = true, oneOf(a, R, S, Adm)
 		}
 	case identity.BorderSystem:
-		if oneOf(k, "document", "vehicle", "person", "notice", "artwork") {
+		if oneOf(k, "document", "vehicle", "person", "notice", "artwork", "hit") {
 			reads, may = true, oneOf(a, R, S)
 		}
 	case identity.GSReviewer:
@@ -230,7 +237,7 @@ type kindCase struct {
 func kindCases() []kindCase {
 	var ks []kindCase
 	for _, k := range []string{"notice", "diffusion", "message", "document", "vehicle", "artwork", "person",
-		"preservation", "indicator", "botnet", "working-party", "library", "user", "org", "audit", "hit"} {
+		"preservation", "indicator", "botnet", "working-party", "library", "user", "org", "audit", "hit", "bounty"} {
 		ks = append(ks, kindCase{k, false})
 	}
 	return append(ks, kindCase{"message", true})
@@ -553,7 +560,7 @@ func TestDecideRules(t *testing.T) {
 		{"permission beats private across roles", with(gs, identity.Confidential, identity.Sysadmin, identity.GSReviewer), ActionUpdate, notDE, DenyPermission},
 
 		// Malformed requests are private to everyone.
-		{"unknown kind", auditor, ActionRead, Resource{Kind: "hit", Owner: "DE"}, DenyPrivate},
+		{"unknown kind", auditor, ActionRead, Resource{Kind: "bounty", Owner: "DE"}, DenyPrivate},
 		{"empty kind", officerDE, ActionRead, Resource{Owner: "DE"}, DenyPrivate},
 		{"unknown action", officerDE, "destroy", notDE, DenyPrivate},
 		{"invalid classification", auditor, ActionRead, res(notDE, func(r *Resource) { r.Classification = 9 }), DenyPrivate},
@@ -745,7 +752,7 @@ func TestValidNames(t *testing.T) {
 			t.Errorf("%q not known", k)
 		}
 	}
-	if KnownKind("hit") || KnownKind("") {
+	if KnownKind("bounty") || KnownKind("") {
 		t.Error("unknown kind known")
 	}
 	for e, want := range map[Effect]string{Allow: "allow", DenyPermission: "deny-permission", DenyPrivate: "deny-private", 7: "invalid"} {

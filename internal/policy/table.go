@@ -25,6 +25,7 @@ const (
 	KindUser         = "user"
 	KindOrg          = "org"
 	KindAudit        = "audit"
+	KindHit          = "hit" // a check's match on a record: owned by the record's owner
 )
 
 // Groups of kinds used by the permission table.
@@ -33,10 +34,11 @@ var (
 	cyberKinds  = []string{KindPreservation, KindIndicator, KindBotnet, KindWorkingParty, KindLibrary}
 	adminKinds  = []string{KindUser, KindOrg}
 	auditKinds  = []string{KindAudit}
+	hitKinds    = []string{KindHit}
 )
 
 // allKinds is every known kind; the decision reads this one, never Kinds.
-var allKinds = slices.Concat(policeKinds, cyberKinds, adminKinds, auditKinds)
+var allKinds = slices.Concat(policeKinds, cyberKinds, adminKinds, auditKinds, hitKinds)
 
 // Kinds lists every known resource kind in a stable order.
 var Kinds = slices.Clone(allKinds)
@@ -71,6 +73,12 @@ var grants = []grant{
 
 	{identity.NCBAdmin, policeKinds, officerActions, anywhere},
 	{identity.NCBAdmin, adminKinds, []Action{ActionRead, ActionSearch, ActionAdminister}, ownCountry},
+
+	// Hits: the owner confirms or rejects (update, owner only); the
+	// searching country follows their status.
+	{identity.Officer, hitKinds, []Action{ActionRead, ActionSearch, ActionUpdate}, anywhere},
+	{identity.NCBAdmin, hitKinds, []Action{ActionRead, ActionSearch, ActionUpdate}, anywhere},
+	{identity.BorderSystem, hitKinds, []Action{ActionRead, ActionSearch}, anywhere},
 
 	{identity.BorderSystem, []string{KindDocument, KindVehicle, KindPerson, KindNotice, KindArtwork}, []Action{ActionRead, ActionSearch}, anywhere},
 

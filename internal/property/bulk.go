@@ -266,6 +266,7 @@ func (s *Service) runImport(ctx context.Context, p identity.Principal, im Import
 				cancel()
 				continue
 			}
+			s.changed(im.Kind)
 			// Rows refused by another unique key are counted as bad lines
 			// by the store; their details are stored with the next save.
 			for i, e := range res.Failed {

@@ -199,7 +199,20 @@ func (v *Vehicle) Validate(string) error {
 }
 
 // Keys returns the vehicle's search keys: VIN, plate, plate country.
-func (v *Vehicle) Keys() Keys { return Keys{v.VIN, v.Plate, v.PlateCountry} }
+func (v *Vehicle) Keys() Keys { return Keys{v.VIN, PlateKey(v.Plate), v.PlateCountry} }
+
+// PlateKey returns the search key of a plate: upper case without spaces,
+// dashes, dots or middle dots, which countries and witnesses write
+// differently ("AB-123-CD", "ab 123 cd").
+func PlateKey(plate string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '.', '·', ' ', '\t':
+			return -1
+		}
+		return r
+	}, NormalizeNumber(plate))
+}
 
 // Artwork categories.
 var ArtworkCategories = []string{"painting", "sculpture", "drawing", "print", "photograph", "manuscript", "book",

@@ -53,6 +53,11 @@ type Service struct {
 	runMu   sync.Mutex
 	running map[string]bool // imports running in this process
 
+	// Changed, when set before use, is called after records of a kind were
+	// created, changed or deleted in this process (the clearinghouse's
+	// indexes read them at once). It must not block.
+	Changed func(kind string)
+
 	Documents *Table[TravelDocument]
 	Vehicles  *Table[Vehicle]
 	Artworks  *Table[Artwork]
@@ -74,6 +79,13 @@ func New(store Store, log record.Auditor) *Service {
 	s.Persons = &Table[person.Person]{s: s, kind: KindPerson, spec: spec[person.Person]{
 		normalize: (*person.Person).Normalize, validate: func(p *person.Person, _ string) error { return p.Validate() }, keys: personKeys}}
 	return s
+}
+
+// changed calls Changed, when set.
+func (s *Service) changed(kind string) {
+	if s.Changed != nil {
+		s.Changed(kind)
+	}
 }
 
 // SetClock replaces the service's clock (tests).
@@ -196,6 +208,7 @@ func (t *Table[T]) Create(ctx context.Context, p identity.Principal, in Record[T
 	if err := t.s.store.InsertRecord(ctx, t.kind, Row{Meta: m, Keys: t.spec.keys(&data), Body: body}); err != nil {
 		return Record[T]{}, errs.E(op, err)
 	}
+	t.s.changed(t.kind)
 	return Record[T]{Meta: m, Data: data}, nil
 }
 
@@ -279,6 +292,7 @@ func (t *Table[T]) Update(ctx context.Context, p identity.Principal, id string, 
 	if err := t.s.store.UpdateRecord(ctx, t.kind, Row{Meta: m, Keys: t.spec.keys(&data), Body: body}, r.Meta.Version, c); err != nil {
 		return Record[T]{}, errs.E(op, err)
 	}
+	t.s.changed(t.kind)
 	return Record[T]{Meta: m, Data: data}, nil
 }
 
@@ -300,6 +314,7 @@ func (t *Table[T]) Delete(ctx context.Context, p identity.Principal, id string) 
 	if err := t.s.store.DeleteRecord(ctx, t.kind, id, c); err != nil {
 		return errs.E(op, err)
 	}
+	t.s.changed(t.kind)
 	return nil
 }
 
@@ -339,7 +354,7 @@ func (q Query) search() bool { return q.Number != "" || q.Plate != "" || q.Text 
 func (q Query) filter() Filter {
 	f := Filter{Owner: q.Owner, After: q.After, K1: NormalizeNumber(q.Number), K2: q.Country}
 	if q.Plate != "" {
-		f.K2 = NormalizeNumber(q.Plate)
+		f.K2 = PlateKey(q.Plate)
 	}
 	if q.Text != "" {
 		f.Text = Fold(q.Text)

@@ -1,0 +1,260 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/polex-org/polex/internal/app"
+	"github.com/polex-org/polex/internal/identity"
+)
+
+// inboxOf returns the events of an organisation's inbox, newest first, of
+// one type.
+func inboxOf(t *testing.T, c client, typ string) []map[string]any {
+	t.Helper()
+	st, m, _ := c.do("GET", "/api/v1/inbox?limit=200", nil)
+	if st != 200 {
+		t.Fatalf("inbox: %d %v", st, m)
+	}
+	var out []map[string]any
+	for _, e := range m["events"].([]any) {
+		ev := e.(map[string]any)
+		if ev["type"] == typ {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func eventData(t *testing.T, ev map[string]any) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(ev["data"])
+	var d map[string]any
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("event data: %v", err)
+	}
+	return d
+}
+
+// TestChecksDocumentsAndVehicles: a Kenyan border system checks French
+// documents and vehicles; the owner is told of every hit (silent ones
+// included), confirms and rejects; deadlines escalate; restricted records
+// never show; statistics count.
+func TestChecksDocumentsAndVehicles(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		ctx := context.Background()
+		frTok, _ := user(t, a, "fr.officer", "ncb-fr", []identity.Role{identity.Officer}, "read", "search", "write", "check")
+		keTok, _ := user(t, a, "ke.border", "ncb-ke", []identity.Role{identity.BorderSystem}, "read", "check", "write")
+		jpTok, _ := user(t, a, "jp.officer", "ncb-jp", []identity.Role{identity.Officer}, "read", "check", "write")
+		fr, ke, jp := client{t, srv.URL, frTok}, client{t, srv.URL, keTok}, client{t, srv.URL, jpTok}
+
+		create := func(path string, body map[string]any) string {
+			t.Helper()
+			st, m, _ := fr.do("POST", path, body)
+			if st != 201 {
+				t.Fatalf("create %s: %d %v", path, st, m)
+			}
+			return m["id"].(string)
+		}
+		open := create("/api/v1/documents", map[string]any{"ref": "FR-OPEN", "data": map[string]any{
+			"type": "passport", "number": "18FR00001", "issuing_country": "FR", "status": "stolen"}})
+		hidden := create("/api/v1/documents", map[string]any{"ref": "FR-HIDDEN", "restrictions": map[string]any{"deny_countries": []string{"KE"}},
+			"data": map[string]any{"type": "passport", "number": "18FR00002", "issuing_country": "FR", "status": "stolen"}})
+		car := create("/api/v1/vehicles", map[string]any{"ref": "FR-CAR", "data": map[string]any{"vin": "1M8GDM9AXKP042788", "plate": "AB-123-CD", "plate_country": "FR"}})
+
+		doc := func(c client, body map[string]any) (int, map[string]any) {
+			t.Helper()
+			st, m, _ := c.do("POST", "/api/v1/checks/documents", body)
+			return st, m
+		}
+		t.Run("bad input", func(t *testing.T) {
+			st, m, h := ke.do("POST", "/api/v1/checks/documents", map[string]any{"issuing_country": "FR", "number": "18FR00001"})
+			wantProblem(t, st, m, h, 422, "invalid")
+			if m["field"] != "purpose" {
+				t.Fatalf("no purpose: %v", m)
+			}
+			st, m, h = ke.do("POST", "/api/v1/checks/documents", map[string]any{"purpose": "border", "number": "18FR 0000$"})
+			wantProblem(t, st, m, h, 422, "invalid")
+			if m["field"] != "number" {
+				t.Fatalf("bad number: %v", m)
+			}
+			st, m, h = ke.do("POST", "/api/v1/checks/documents/batch", map[string]any{"purpose": "manifest", "documents": []any{
+				map[string]any{"number": "A1"}, map[string]any{"number": "B!"}}})
+			wantProblem(t, st, m, h, 422, "invalid")
+			if m["field"] != "documents[1].number" {
+				t.Fatalf("bad batch: %v", m)
+			}
+			st, m, h = ke.do("POST", "/api/v1/checks/vehicles", map[string]any{"purpose": "border"})
+			wantProblem(t, st, m, h, 422, "invalid")
+		})
+
+		var openHit string
+		t.Run("hit", func(t *testing.T) {
+			before := time.Now()
+			st, m := doc(ke, map[string]any{"purpose": "entry control", "location": "Namanga border post", "issuing_country": "FR", "number": "18fr 00001"})
+			if st != 200 || m["outcome"] != "hit" {
+				t.Fatalf("check: %d %v", st, m)
+			}
+			ms := m["matches"].([]any)
+			hit := ms[0].(map[string]any)
+			if len(ms) != 1 || hit["record_id"] != open || hit["owner"] != "FR" || hit["status"] != "pending" || hit["match"] != true {
+				t.Fatalf("matches: %v", ms)
+			}
+			deadline, _ := time.Parse(time.RFC3339Nano, hit["deadline"].(string))
+			if d := deadline.Sub(before); d < 9*time.Minute || d > 11*time.Minute {
+				t.Fatalf("a border system's check is urgent (10 minutes): deadline in %v", d)
+			}
+			openHit = hit["hit_id"].(string)
+			evs := inboxOf(t, fr, "hit.raised")
+			if len(evs) != 1 {
+				t.Fatalf("owner told %d times", len(evs))
+			}
+			d := eventData(t, evs[0])
+			if d["hit"] != openHit || d["searcher_country"] != "KE" || d["purpose"] != "entry control" || d["location"] != "Namanga border post" || d["status"] != "pending" {
+				t.Fatalf("owner's event: %v", d)
+			}
+			st, m, _ = ke.do("GET", "/api/v1/hits/"+openHit, nil)
+			if st != 200 || m["status"] != "pending" || m["searcher_country"] != "KE" {
+				t.Fatalf("searcher reads the hit: %d %v", st, m)
+			}
+		})
+
+		t.Run("restricted: no-hit, owner told", func(t *testing.T) {
+			st, m := doc(ke, map[string]any{"purpose": "entry control", "issuing_country": "FR", "number": "18FR00002"})
+			st2, m2 := doc(ke, map[string]any{"purpose": "entry control", "issuing_country": "FR", "number": "18FR99999"})
+			if st != 200 || m["outcome"] != "no-hit" || len(m["matches"].([]any)) != 0 {
+				t.Fatalf("restricted document shown: %d %v", st, m)
+			}
+			if st2 != st || m2["outcome"] != m["outcome"] || len(m2) != len(m) {
+				t.Fatalf("restricted answer differs from an unknown number: %v vs %v", m, m2)
+			}
+			evs := inboxOf(t, fr, "hit.raised")
+			if len(evs) != 2 {
+				t.Fatalf("owner events = %d, want 2", len(evs))
+			}
+			if d := eventData(t, evs[0]); d["record"] != hidden || d["status"] != "silent" {
+				t.Fatalf("silent hit event: %v", d)
+			}
+			for _, ev := range inboxOf(t, ke, "hit.raised") {
+				t.Fatalf("searcher told of a hit: %v", ev)
+			}
+			// The searcher's list shows only the hit it was shown.
+			st, m, _ = ke.do("GET", "/api/v1/hits?side=searcher", nil)
+			if hs := m["hits"].([]any); st != 200 || len(hs) != 1 || hs[0].(map[string]any)["id"] != openHit {
+				t.Fatalf("searcher's hits: %d %v", st, m)
+			}
+			st, m, _ = fr.do("GET", "/api/v1/hits", nil)
+			if hs := m["hits"].([]any); st != 200 || len(hs) != 2 {
+				t.Fatalf("owner's hits: %d %v", st, m)
+			}
+		})
+
+		t.Run("confirm", func(t *testing.T) {
+			st, m, h := ke.do("POST", "/api/v1/hits/"+openHit+"/confirm", map[string]any{})
+			wantProblem(t, st, m, h, 403, "permission")
+			st, m, h = jp.do("POST", "/api/v1/hits/"+openHit+"/confirm", map[string]any{})
+			wantProblem(t, st, m, h, 404, "not_found")
+			st, m, h = fr.do("POST", "/api/v1/hits/"+openHit+"/reject", map[string]any{})
+			wantProblem(t, st, m, h, 422, "invalid")
+			st, m, _ = fr.do("POST", "/api/v1/hits/"+openHit+"/confirm", map[string]any{"reason": "passport reported stolen in Lyon"})
+			if st != 200 || m["status"] != "confirmed" {
+				t.Fatalf("confirm: %d %v", st, m)
+			}
+			st, m, h = fr.do("POST", "/api/v1/hits/"+openHit+"/reject", map[string]any{"reason": "changed my mind"})
+			wantProblem(t, st, m, h, 409, "conflict")
+			st, m, _ = ke.do("GET", "/api/v1/hits/"+openHit, nil)
+			if st != 200 || m["status"] != "confirmed" || m["reason"] != "passport reported stolen in Lyon" {
+				t.Fatalf("searcher sees: %d %v", st, m)
+			}
+			if evs := inboxOf(t, ke, "hit.confirmed"); len(evs) != 1 {
+				t.Fatalf("searcher told of the confirmation %d times", len(evs))
+			}
+		})
+
+		t.Run("vehicles and batch", func(t *testing.T) {
+			st, m, _ := jp.do("POST", "/api/v1/checks/vehicles", map[string]any{"purpose": "roadside", "plate": "ab 123-cd"})
+			if st != 200 || m["outcome"] != "hit" || m["matches"].([]any)[0].(map[string]any)["record_id"] != car {
+				t.Fatalf("plate: %d %v", st, m)
+			}
+			st, m, _ = jp.do("POST", "/api/v1/checks/vehicles", map[string]any{"purpose": "roadside", "vin": "1M8GDM9AXKP042788", "plate_country": "DE", "plate": "AB-123-CD"})
+			if st != 200 || m["outcome"] != "hit" {
+				t.Fatalf("vin: %d %v", st, m)
+			}
+			st, m, _ = jp.do("POST", "/api/v1/checks/vehicles", map[string]any{"purpose": "roadside", "plate_country": "DE", "plate": "AB-123-CD"})
+			if st != 200 || m["outcome"] != "no-hit" {
+				t.Fatalf("plate of another country: %d %v", st, m)
+			}
+			st, m, _ = ke.do("POST", "/api/v1/checks/documents/batch", map[string]any{"purpose": "manifest KQ100", "documents": []any{
+				map[string]any{"issuing_country": "FR", "number": "X1"}, map[string]any{"issuing_country": "FR", "number": "18FR00001"},
+				map[string]any{"number": "18FR00002"}, map[string]any{"issuing_country": "DE", "number": "18FR00001"}}})
+			hs := m["hits"].([]any)
+			if st != 200 || m["checked"] != float64(4) || len(hs) != 1 || hs[0].(map[string]any)["index"] != float64(1) {
+				t.Fatalf("batch: %d %v", st, m)
+			}
+		})
+
+		t.Run("a document added now is found at once", func(t *testing.T) {
+			id := create("/api/v1/documents", map[string]any{"ref": "FR-NEW", "data": map[string]any{
+				"type": "id-card", "number": "NEW123", "issuing_country": "FR", "status": "lost"}})
+			st, m := doc(ke, map[string]any{"purpose": "entry control", "number": "NEW123"})
+			if st != 200 || m["outcome"] != "hit" || m["matches"].([]any)[0].(map[string]any)["record_id"] != id {
+				t.Fatalf("new document: %d %v", st, m)
+			}
+			if st, _, _ := fr.do("DELETE", "/api/v1/documents/"+id, nil); st != 204 {
+				t.Fatalf("delete: %d", st)
+			}
+			if st, m := doc(ke, map[string]any{"purpose": "entry control", "number": "NEW123"}); st != 200 || m["outcome"] != "no-hit" {
+				t.Fatalf("deleted document: %d %v", st, m)
+			}
+		})
+
+		t.Run("escalation", func(t *testing.T) {
+			n, err := a.Screen.Escalate(ctx)
+			if err != nil || n != 0 {
+				t.Fatalf("nothing is late yet: %d %v", n, err)
+			}
+			a.Screen.SetClock(func() time.Time { return time.Now().UTC().Add(2 * time.Hour) })
+			defer a.Screen.SetClock(func() time.Time { return time.Now().UTC() })
+			n, err = a.Screen.Escalate(ctx)
+			if err != nil || n == 0 {
+				t.Fatalf("late hits escalated: %d %v", n, err)
+			}
+			if n2, _ := a.Screen.Escalate(ctx); n2 != 0 {
+				t.Fatalf("escalated twice: %d", n2)
+			}
+			evs := inboxOf(t, fr, "hit.escalated")
+			if len(evs) != n {
+				t.Fatalf("NCB told of %d escalations, want %d", len(evs), n)
+			}
+			if evs[0]["org"] != "ncb-fr" {
+				t.Fatalf("escalated to %v", evs[0]["org"])
+			}
+		})
+
+		t.Run("statistics", func(t *testing.T) {
+			st, m, _ := ke.do("GET", "/api/v1/checks/stats", nil)
+			if st != 200 {
+				t.Fatalf("stats: %d %v", st, m)
+			}
+			var checks, hits float64
+			for _, r := range m["rows"].([]any) {
+				row := r.(map[string]any)
+				if row["country"] != "KE" {
+					t.Fatalf("Kenya sees another country's figures: %v", row)
+				}
+				if row["kind"] == "document" {
+					checks += row["checks"].(float64)
+					hits += row["hits"].(float64)
+				}
+			}
+			// 2 hits shown (18FR00001 alone and in the batch), 1 new document;
+			// checks: 1 + 2 (restricted, unknown) + 4 (batch) + 2 (new, deleted).
+			if checks != 9 || hits != 3 {
+				t.Fatalf("Kenya's document checks = %v, hits = %v; want 9, 3", checks, hits)
+			}
+		})
+	})
+}

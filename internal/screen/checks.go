@@ -1,0 +1,377 @@
+package screen
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/policy"
+	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/record"
+)
+
+// check is one check in progress: who, why, and the hits it raises.
+type check struct {
+	s     *Service
+	p     identity.Principal
+	c     Context
+	id    string
+	kind  string
+	at    time.Time
+	hits  []HitRecord
+	multi bool // a batch or manifest: several queries, one audit entry
+}
+
+// begin validates the context, decides the check with the policy and
+// audits it (KIND.check, with its purpose and query).
+func (s *Service) begin(ctx context.Context, op string, p identity.Principal, c Context, kind string, query any) (*check, error) {
+	c.Purpose = strings.TrimSpace(c.Purpose)
+	c.Location = strings.TrimSpace(c.Location)
+	switch c.Priority {
+	case "":
+		c.Priority = Routine
+		if p.User.HasRole(identity.BorderSystem) {
+			c.Priority = Urgent
+		}
+	case Urgent, Routine:
+	default:
+		return nil, errs.Invalidf(op, "priority", "priority must be urgent or routine")
+	}
+	if len(c.Purpose) > 300 {
+		return nil, errs.Invalidf(op, "purpose", "purpose must be at most 300 characters")
+	}
+	if len(c.Location) > 200 {
+		return nil, errs.Invalidf(op, "location", "location must be at most 200 characters")
+	}
+	now := s.now()
+	k := &check{s: s, p: p, c: c, id: newID("chk_", now), kind: kind, at: now}
+	detail, err := json.Marshal(struct {
+		Check    string `json:"check"`
+		Priority string `json:"priority"`
+		Location string `json:"location,omitempty"`
+		Query    any    `json:"query"`
+	}{k.id, c.Priority, c.Location, query})
+	if err != nil {
+		return nil, errs.E(op, errs.Internal, err)
+	}
+	d := string(detail)
+	if len(d) > 4000 {
+		d = d[:4000]
+	}
+	if err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionSearch, Audit: kind + ".check",
+		Resource: policy.Resource{Kind: kind}, Target: kind + ":*", Purpose: c.Purpose, Detail: d}); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// match turns a stored row that the check matched into a hit: shown (a
+// Match) when p may see the record, silent otherwise.
+func (k *check) match(row property.Row, score float64, query, matched any, m Match) (Match, bool) {
+	res := row.Meta.Resource(k.kind)
+	visible := record.Visible(k.p, policy.ActionSearch, res)
+	q, _ := json.Marshal(query)
+	var mj []byte
+	if matched != nil {
+		mj, _ = json.Marshal(matched)
+	}
+	h := HitRecord{ID: newID("hit_", k.at), CheckID: k.id, Kind: k.kind, RecordID: row.Meta.ID, Owner: row.Meta.Owner,
+		OwnerOrg: row.Meta.OwnerOrg, Ref: row.Meta.Ref, Searcher: k.p.User.ID, SearcherOrg: k.p.User.Org,
+		SearcherCountry: k.p.User.Country, Purpose: k.c.Purpose, Location: k.c.Location, Priority: k.c.Priority,
+		Query: q, Matched: mj, Score: score, Status: StatusPending, CheckedAt: k.at}
+	if visible {
+		h.Deadline = k.at.Add(k.s.deadline(k.c.Priority))
+	} else {
+		h.Status = StatusSilent
+	}
+	k.hits = append(k.hits, h)
+	if !visible {
+		return Match{}, false
+	}
+	m.Kind, m.RecordID, m.Owner, m.Ref, m.Score, m.Match = k.kind, row.Meta.ID, row.Meta.Owner, row.Meta.Ref, score, true
+	m.HitID, m.Status, m.Deadline = h.ID, h.Status, h.Deadline
+	if m.Summary == nil {
+		m.Summary = row.Body
+	}
+	return m, true
+}
+
+func (s *Service) deadline(priority string) time.Duration {
+	if priority == Urgent {
+		return s.cfg.UrgentDeadline
+	}
+	return s.cfg.RoutineDeadline
+}
+
+// finish stores the hits (and their notifications) and counts the check.
+func (k *check) finish(ctx context.Context, op string, n int) error {
+	k.s.count(k.p.User.Country, k.kind, n)
+	if len(k.hits) == 0 {
+		return nil
+	}
+	if _, err := k.s.store.InsertHits(ctx, k.hits, hitEvents(k.hits)); err != nil {
+		return errs.E(op, err)
+	}
+	return nil
+}
+
+func result(id, kind string, ms []Match) Result {
+	r := Result{CheckID: id, Kind: kind, Outcome: NoHit, Matches: ms}
+	if r.Matches == nil {
+		r.Matches = []Match{}
+	}
+	for _, m := range ms {
+		if m.Match {
+			r.Outcome = Hit
+		}
+	}
+	return r
+}
+
+// normDocument validates and normalises a document query; from the MRZ
+// when one is given.
+func normDocument(op, field string, q DocumentQuery) (DocumentQuery, error) {
+	if strings.TrimSpace(q.MRZ) != "" {
+		cc, number, err := fromMRZ(op, field, q.MRZ)
+		if err != nil {
+			return q, err
+		}
+		q.IssuingCountry, q.Number = cc, number
+		return q, nil
+	}
+	q.Number = property.NormalizeNumber(q.Number)
+	q.IssuingCountry = strings.ToUpper(strings.TrimSpace(q.IssuingCountry))
+	if q.Number == "" || len(q.Number) > 40 || !alnum(q.Number) {
+		return q, errs.Invalidf(op, field+"number", "a document number is 1 to 40 letters A-Z and digits (or give mrz)")
+	}
+	if q.IssuingCountry != "" && !alpha2(q.IssuingCountry) {
+		return q, errs.Invalidf(op, field+"issuing_country", "issuing_country must be an ISO 3166-1 alpha-2 code")
+	}
+	return q, nil
+}
+
+// CheckDocument checks one travel document.
+func (s *Service) CheckDocument(ctx context.Context, p identity.Principal, c Context, q DocumentQuery) (Result, error) {
+	const op = "screen.CheckDocument"
+	q, err := normDocument(op, "", q)
+	if err != nil {
+		return Result{}, err
+	}
+	q.MRZ = ""
+	k, err := s.begin(ctx, op, p, c, KindDocument, q)
+	if err != nil {
+		return Result{}, err
+	}
+	ms, err := k.document(ctx, op, q)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := k.finish(ctx, op, 1); err != nil {
+		return Result{}, err
+	}
+	return result(k.id, KindDocument, ms), nil
+}
+
+// document looks one normalised document up.
+func (k *check) document(ctx context.Context, op string, q DocumentQuery) ([]Match, error) {
+	if err := k.s.fresh(ctx, KindDocument); err != nil {
+		return nil, err
+	}
+	if !k.s.docs.Contains("d|" + q.Number) {
+		return nil, nil
+	}
+	rows, err := k.s.store.Records(ctx, KindDocument, property.Filter{K1: q.Number, Limit: 1000})
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	var ms []Match
+	for _, r := range rows {
+		if q.IssuingCountry != "" && r.Keys.K2 != q.IssuingCountry {
+			continue
+		}
+		if m, ok := k.match(r, 1, q, map[string]string{"number": q.Number, "issuing_country": r.Keys.K2}, Match{}); ok {
+			ms = append(ms, m)
+		}
+	}
+	return ms, nil
+}
+
+// BatchItem is the answer for one document of a batch.
+type BatchItem struct {
+	Index   int     `json:"index" doc:"position in the request, from 0"`
+	Outcome string  `json:"outcome" enum:"hit,no-hit"`
+	Matches []Match `json:"matches,omitempty"`
+}
+
+// BatchResult is the answer to a batch of document checks: the hits only;
+// every document not listed is a no-hit.
+type BatchResult struct {
+	CheckID string      `json:"check_id"`
+	Checked int         `json:"checked"`
+	Hits    []BatchItem `json:"hits" doc:"the documents that hit, in request order"`
+}
+
+// CheckDocuments checks a batch of up to MaxBatch documents as one audited
+// check. A bad document fails the whole batch with an error naming it
+// (documents[i].number), before anything is checked.
+func (s *Service) CheckDocuments(ctx context.Context, p identity.Principal, c Context, qs []DocumentQuery) (BatchResult, error) {
+	const op = "screen.CheckDocuments"
+	if len(qs) == 0 || len(qs) > MaxBatch {
+		return BatchResult{}, errs.Invalidf(op, "documents", "a batch has 1 to %d documents", MaxBatch)
+	}
+	for i := range qs {
+		q, err := normDocument(op, "documents["+strconv.Itoa(i)+"].", qs[i])
+		if err != nil {
+			return BatchResult{}, err
+		}
+		qs[i] = q
+	}
+	k, err := s.begin(ctx, op, p, c, KindDocument, map[string]int{"documents": len(qs)})
+	if err != nil {
+		return BatchResult{}, err
+	}
+	out := BatchResult{CheckID: k.id, Checked: len(qs), Hits: []BatchItem{}}
+	if err := s.fresh(ctx, KindDocument); err != nil {
+		return BatchResult{}, err
+	}
+	for i, q := range qs {
+		if !s.docs.Contains("d|" + q.Number) {
+			continue
+		}
+		ms, err := k.document(ctx, op, q)
+		if err != nil {
+			return BatchResult{}, err
+		}
+		if len(ms) > 0 {
+			out.Hits = append(out.Hits, BatchItem{Index: i, Outcome: Hit, Matches: ms})
+		}
+	}
+	if err := k.finish(ctx, op, len(qs)); err != nil {
+		return BatchResult{}, err
+	}
+	return out, nil
+}
+
+// CheckVehicle checks a vehicle by VIN or plate.
+func (s *Service) CheckVehicle(ctx context.Context, p identity.Principal, c Context, q VehicleQuery) (Result, error) {
+	const op = "screen.CheckVehicle"
+	q.VIN = property.NormalizeNumber(q.VIN)
+	q.Plate = property.PlateKey(q.Plate)
+	q.PlateCountry = strings.ToUpper(strings.TrimSpace(q.PlateCountry))
+	switch {
+	case q.VIN == "" && q.Plate == "":
+		return Result{}, errs.Invalidf(op, "vin", "give a vin or a plate")
+	case q.VIN != "" && (len(q.VIN) > 17 || !alnum(q.VIN)):
+		return Result{}, errs.Invalidf(op, "vin", "a VIN is at most 17 letters and digits")
+	case q.Plate != "" && (len(q.Plate) > 20 || !alnum(q.Plate)):
+		return Result{}, errs.Invalidf(op, "plate", "a plate is at most 20 letters and digits (spaces, dashes and dots are ignored)")
+	case q.PlateCountry != "" && !alpha2(q.PlateCountry):
+		return Result{}, errs.Invalidf(op, "plate_country", "plate_country must be an ISO 3166-1 alpha-2 code")
+	}
+	k, err := s.begin(ctx, op, p, c, KindVehicle, q)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.fresh(ctx, KindVehicle); err != nil {
+		return Result{}, err
+	}
+	var rows []property.Row
+	seen := map[string]bool{}
+	look := func(key string, f property.Filter) error {
+		if !s.vehicles.Contains(key) {
+			return nil
+		}
+		f.Limit = 1000
+		rs, err := s.store.Records(ctx, KindVehicle, f)
+		if err != nil {
+			return errs.E(op, err)
+		}
+		for _, r := range rs {
+			if !seen[r.Meta.ID] {
+				seen[r.Meta.ID] = true
+				rows = append(rows, r)
+			}
+		}
+		return nil
+	}
+	if q.VIN != "" {
+		if err := look("v|"+q.VIN, property.Filter{K1: q.VIN}); err != nil {
+			return Result{}, err
+		}
+	}
+	if q.Plate != "" {
+		if err := look("p|"+q.Plate, property.Filter{K2: q.Plate}); err != nil {
+			return Result{}, err
+		}
+	}
+	var ms []Match
+	for _, r := range rows {
+		vinMatch := q.VIN != "" && r.Keys.K1 == q.VIN
+		plateMatch := q.Plate != "" && r.Keys.K2 == q.Plate && (q.PlateCountry == "" || r.Keys.K3 == q.PlateCountry)
+		if !vinMatch && !plateMatch {
+			continue
+		}
+		matched := map[string]string{}
+		if vinMatch {
+			matched["vin"] = r.Keys.K1
+		}
+		if plateMatch {
+			matched["plate"], matched["plate_country"] = r.Keys.K2, r.Keys.K3
+		}
+		if m, ok := k.match(r, 1, q, matched, Match{}); ok {
+			ms = append(ms, m)
+		}
+	}
+	if err := k.finish(ctx, op, 1); err != nil {
+		return Result{}, err
+	}
+	return result(k.id, KindVehicle, ms), nil
+}
+
+// CheckArtwork checks a work of art by free text against the folded text
+// of the stored works (title, artist, inscription, …).
+func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Context, q ArtworkQuery) (Result, error) {
+	const op = "screen.CheckArtwork"
+	text := property.Fold(q.Text)
+	if len([]rune(strings.TrimSpace(q.Text))) > MaxText {
+		return Result{}, errs.Invalidf(op, "text", "text must be at most %d characters", MaxText)
+	}
+	if len(strings.TrimSpace(text)) < 3 {
+		return Result{}, errs.Invalidf(op, "text", "give at least three letters or digits to look for")
+	}
+	k, err := s.begin(ctx, op, p, c, KindArtwork, q)
+	if err != nil {
+		return Result{}, err
+	}
+	rows, err := s.store.Records(ctx, KindArtwork, property.Filter{Text: text, Limit: 50})
+	if err != nil {
+		return Result{}, errs.E(op, err)
+	}
+	var ms []Match
+	for _, r := range rows {
+		if m, ok := k.match(r, 1, q, map[string]string{"text": text}, Match{}); ok {
+			ms = append(ms, m)
+		}
+	}
+	if err := k.finish(ctx, op, 1); err != nil {
+		return Result{}, err
+	}
+	return result(k.id, KindArtwork, ms), nil
+}
+
+func alnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func alpha2(s string) bool { return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' }
+

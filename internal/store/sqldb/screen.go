@@ -1,0 +1,327 @@
+package sqldb
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/notify"
+	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/screen"
+)
+
+var _ screen.Store = (*DB)(nil)
+
+// RecordsByID returns the rows of kind with these IDs; missing IDs are
+// left out.
+func (db *DB) RecordsByID(ctx context.Context, kind string, ids []string) ([]property.Row, error) {
+	const op = "sqldb.RecordsByID"
+	t, err := propertyTable(op, kind)
+	if err != nil {
+		return nil, err
+	}
+	var out []property.Row
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		var c conds
+		ph := make([]string, len(chunk))
+		for i, id := range chunk {
+			ph[i] = c.arg(id)
+		}
+		rows, err := queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE id IN (`+strings.Join(ph, ", ")+`)`, c.args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// RecordKeys calls fn with every record of kind changed at or after since.
+func (db *DB) RecordKeys(ctx context.Context, kind string, since time.Time, body bool, fn func(screen.KeyRow) error) error {
+	const op = "sqldb.RecordKeys"
+	t, err := propertyTable(op, kind)
+	if err != nil {
+		return err
+	}
+	cols := `id, k1, k2, k3, updated_at`
+	if body {
+		cols += `, body`
+	}
+	q := `SELECT ` + cols + ` FROM ` + t
+	var args []any
+	if !since.IsZero() {
+		q += ` WHERE updated_at >= $1`
+		args = append(args, Nanos(since))
+	}
+	rows, err := db.SQL.QueryContext(ctx, q, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	defer rows.Close()
+	var r screen.KeyRow
+	var updated int64
+	var b sql.RawBytes
+	for rows.Next() {
+		dest := []any{&r.ID, &r.K1, &r.K2, &r.K3, &updated}
+		if body {
+			dest = append(dest, &b)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return wrap(op, err)
+		}
+		r.Updated = Time(updated)
+		r.Body = b
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return wrap(op, rows.Err())
+}
+
+const hitCols = `id, check_id, kind, record_id, owner, owner_org, ref, searcher, searcher_org, searcher_country, purpose, location,
+	priority, query, matched, score, status, deadline, escalated_at, decided_at, decided_by, reason, offline_id, checked_at`
+
+func scanHit(s scanner) (screen.HitRecord, error) {
+	var h screen.HitRecord
+	var query, matched string
+	var deadline, escalated, decided, checked int64
+	err := s.Scan(&h.ID, &h.CheckID, &h.Kind, &h.RecordID, &h.Owner, &h.OwnerOrg, &h.Ref, &h.Searcher, &h.SearcherOrg, &h.SearcherCountry,
+		&h.Purpose, &h.Location, &h.Priority, &query, &matched, &h.Score, &h.Status, &deadline, &escalated, &decided, &h.DecidedBy,
+		&h.Reason, &h.OfflineID, &checked)
+	if err != nil {
+		return h, err
+	}
+	h.Query = []byte(query)
+	if matched != "" {
+		h.Matched = []byte(matched)
+	}
+	h.Deadline, h.EscalatedAt, h.DecidedAt, h.CheckedAt = Time(deadline), Time(escalated), Time(decided), Time(checked)
+	h.Offline = h.OfflineID != ""
+	return h, nil
+}
+
+// InsertHits stores hits and their events in one transaction, skipping
+// offline hits already stored (and their events).
+func (db *DB) InsertHits(ctx context.Context, hits []screen.HitRecord, evs []notify.Event) (int, error) {
+	const op = "sqldb.InsertHits"
+	n := 0
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		skip := map[string]bool{}
+		for _, h := range hits {
+			if h.OfflineID != "" {
+				var one int
+				err := tx.QueryRowContext(ctx, `SELECT 1 FROM hits WHERE offline_id = $1`, h.OfflineID).Scan(&one)
+				if err == nil {
+					skip[h.ID] = true
+					continue
+				}
+				if err != sql.ErrNoRows {
+					return wrap(op, err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO hits (`+hitCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+				$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+				h.ID, h.CheckID, h.Kind, h.RecordID, h.Owner, h.OwnerOrg, h.Ref, h.Searcher, h.SearcherOrg, h.SearcherCountry,
+				h.Purpose, h.Location, h.Priority, string(h.Query), string(h.Matched), h.Score, h.Status, Nanos(h.Deadline),
+				Nanos(h.EscalatedAt), Nanos(h.DecidedAt), h.DecidedBy, h.Reason, h.OfflineID, Nanos(h.CheckedAt))
+			if err != nil {
+				return wrap(op, err)
+			}
+			n++
+		}
+		var keep []notify.Event
+		for _, e := range evs {
+			if !skip[strings.TrimPrefix(e.Subject, "hit:")] {
+				keep = append(keep, e)
+			}
+		}
+		return InsertEvents(ctx, tx, keep)
+	})
+	return n, err
+}
+
+// Hit returns one hit.
+func (db *DB) Hit(ctx context.Context, id string) (screen.HitRecord, error) {
+	const op = "sqldb.Hit"
+	h, err := scanHit(db.SQL.QueryRowContext(ctx, `SELECT `+hitCols+` FROM hits WHERE id = $1`, id))
+	if err != nil {
+		return h, wrap(op, err)
+	}
+	return h, nil
+}
+
+// Hits returns the hits matching f, newest first.
+func (db *DB) Hits(ctx context.Context, f screen.HitFilter) ([]screen.HitRecord, error) {
+	const op = "sqldb.Hits"
+	var c conds
+	if f.Owner != "" {
+		c.and("owner = " + c.arg(f.Owner))
+	}
+	if f.SearcherCountry != "" {
+		c.and("searcher_country = " + c.arg(f.SearcherCountry))
+	}
+	if f.Status != "" {
+		c.and("status = " + c.arg(f.Status))
+	}
+	if f.Before != "" {
+		c.and("id < " + c.arg(f.Before))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	return queryAll(ctx, db, op, scanHit, `SELECT `+hitCols+` FROM hits`+c.where()+` ORDER BY id DESC LIMIT `+itoa(limit), c.args...)
+}
+
+// DecideHit sets a pending hit's decision and writes evs in one transaction.
+func (db *DB) DecideHit(ctx context.Context, id, status, by, reason string, at time.Time, evs []notify.Event) error {
+	const op = "sqldb.DecideHit"
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE hits SET status = $1, decided_by = $2, reason = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'`,
+			status, by, reason, Nanos(at), id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(op, errs.Conflict, "the hit was decided meanwhile")
+		}
+		return InsertEvents(ctx, tx, evs)
+	})
+}
+
+// OverdueHits returns up to limit pending, never escalated hits whose
+// deadline is before now.
+func (db *DB) OverdueHits(ctx context.Context, now time.Time, limit int) ([]screen.HitRecord, error) {
+	const op = "sqldb.OverdueHits"
+	return queryAll(ctx, db, op, scanHit, `SELECT `+hitCols+` FROM hits WHERE status = 'pending' AND escalated_at = 0 AND deadline < $1
+		ORDER BY deadline LIMIT `+itoa(limit), Nanos(now))
+}
+
+// EscalateHit marks a hit escalated and writes evs, unless it already was.
+func (db *DB) EscalateHit(ctx context.Context, id string, at time.Time, evs []notify.Event) (bool, error) {
+	const op = "sqldb.EscalateHit"
+	done := false
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE hits SET escalated_at = $1 WHERE id = $2 AND escalated_at = 0 AND status = 'pending'`, Nanos(at), id)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		done = true
+		return InsertEvents(ctx, tx, evs)
+	})
+	return done, err
+}
+
+// AddCheckStats adds check counts.
+func (db *DB) AddCheckStats(ctx context.Context, rows []screen.StatRow) error {
+	const op = "sqldb.AddCheckStats"
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rows {
+			_, err := tx.ExecContext(ctx, `INSERT INTO check_stats (day, country, kind, checks) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (day, country, kind) DO UPDATE SET checks = check_stats.checks + excluded.checks`, r.Day, r.Country, r.Kind, r.Checks)
+			if err != nil {
+				return wrap(op, err)
+			}
+		}
+		return nil
+	})
+}
+
+// CheckStats returns checks and hits per day, country and kind.
+func (db *DB) CheckStats(ctx context.Context, from, to time.Time, country string) ([]screen.StatRow, error) {
+	const op = "sqldb.CheckStats"
+	fromDay, toDay := from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly)
+	type key struct{ day, country, kind string }
+	acc := map[key]*screen.StatRow{}
+	get := func(k key) *screen.StatRow {
+		r := acc[k]
+		if r == nil {
+			r = &screen.StatRow{Day: k.day, Country: k.country, Kind: k.kind}
+			acc[k] = r
+		}
+		return r
+	}
+	var c conds
+	c.and("day >= " + c.arg(fromDay))
+	c.and("day <= " + c.arg(toDay))
+	if country != "" {
+		c.and("country = " + c.arg(country))
+	}
+	rows, err := db.SQL.QueryContext(ctx, `SELECT day, country, kind, checks FROM check_stats`+c.where(), c.args...)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	for rows.Next() {
+		var k key
+		var n int64
+		if err := rows.Scan(&k.day, &k.country, &k.kind, &n); err != nil {
+			rows.Close()
+			return nil, wrap(op, err)
+		}
+		get(k).Checks += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	// Hits by day of the check, searching country (hits) and owner (hits_on).
+	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC).Add(24 * time.Hour)
+	for _, side := range []string{"searcher_country", "owner"} {
+		var hc conds
+		hc.and("checked_at >= " + hc.arg(Nanos(start)))
+		hc.and("checked_at < " + hc.arg(Nanos(end)))
+		hc.and("status <> 'silent'")
+		if country != "" {
+			hc.and(side + " = " + hc.arg(country))
+		}
+		rs, err := db.SQL.QueryContext(ctx, `SELECT `+side+`, kind, checked_at FROM hits`+hc.where(), hc.args...)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		for rs.Next() {
+			var cc, kind string
+			var at int64
+			if err := rs.Scan(&cc, &kind, &at); err != nil {
+				rs.Close()
+				return nil, wrap(op, err)
+			}
+			r := get(key{Time(at).Format(time.DateOnly), cc, kind})
+			if side == "owner" {
+				r.HitsOn++
+			} else {
+				r.Hits++
+			}
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, wrap(op, err)
+		}
+	}
+	out := make([]screen.StatRow, 0, len(acc))
+	for _, r := range acc {
+		out = append(out, *r)
+	}
+	sortStats(out)
+	return out, nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// sortStats orders statistics by day, country and kind.
+func sortStats(rs []screen.StatRow) {
+	slices.SortFunc(rs, func(a, b screen.StatRow) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Country, b.Country), cmp.Compare(a.Kind, b.Kind))
+	})
+}
