@@ -3,9 +3,9 @@ package sqldb
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
-	"database/sql"
 	"strings"
 	"time"
 
