@@ -61,6 +61,19 @@ type BatchCheckInput struct {
 	}
 }
 
+// ManifestCheckInput checks a passenger manifest.
+type ManifestCheckInput struct {
+	Body struct {
+		screen.Context
+		Passengers []screen.Passenger `json:"passengers" minItems:"1" maxItems:"1000"`
+	}
+}
+
+// ManifestCheckOutput is the answer to a manifest.
+type ManifestCheckOutput struct {
+	Body screen.ManifestResult
+}
+
 // CheckOutput is the answer to one check.
 type CheckOutput struct {
 	Body screen.Result
@@ -132,6 +145,8 @@ func (a *API) registerChecks() {
 			huma.Register(a.api, op, f)
 		case func(context.Context, *BatchCheckInput) (*BatchCheckOutput, error):
 			huma.Register(a.api, op, f)
+		case func(context.Context, *ManifestCheckInput) (*ManifestCheckOutput, error):
+			huma.Register(a.api, op, f)
 		}
 	}
 	check("check-document", "/checks/documents", "Check a travel document",
@@ -196,6 +211,19 @@ func (a *API) registerChecks() {
 				return nil, a.fail(ctx, err)
 			}
 			return &CheckOutput{Body: r}, nil
+		})
+	check("check-manifest", "/checks/manifest", "Check a passenger manifest",
+		"Up to 1,000 people, each by name with optional birth date, nationality and sex, and their travel document, in one audited check.",
+		func(ctx context.Context, in *ManifestCheckInput) (*ManifestCheckOutput, error) {
+			p, err := a.checkCaller(ctx, "check")
+			if err != nil {
+				return nil, err
+			}
+			r, err := a.d.Screen.CheckManifest(ctx, p, in.Body.Context, in.Body.Passengers)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &ManifestCheckOutput{Body: r}, nil
 		})
 
 	huma.Register(a.api, huma.Operation{OperationID: "list-hits", Method: http.MethodGet, Path: "/hits", Tags: tags,

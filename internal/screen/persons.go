@@ -18,3 +18,9 @@ func (p *people) len() int           { return 0 }
 func (s *Service) CheckPerson(ctx context.Context, p identity.Principal, c Context, q PersonQuery) (Result, error) {
 	return Result{}, errs.E("screen.CheckPerson", errs.Unavailable, "not yet")
 }
+
+// CheckManifest checks a passenger manifest of up to MaxManifest people
+// and their documents as one audited check.
+func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Context, ps []Passenger) (ManifestResult, error) {
+	return ManifestResult{}, errs.E("screen.CheckManifest", errs.Unavailable, "not yet")
+}

@@ -179,3 +179,26 @@ type StatRow struct {
 	Hits    int64  `json:"hits" doc:"hits raised by the country's checks"`
 	HitsOn  int64  `json:"hits_on" doc:"hits other countries' checks raised on this country's records"`
 }
+
+// Passenger is one person of a manifest: a name with its evidence, and
+// the travel document when known.
+type Passenger struct {
+	PersonQuery
+	Document *DocumentQuery `json:"document,omitempty"`
+}
+
+// PassengerResult is the answer for one passenger.
+type PassengerResult struct {
+	Index    int     `json:"index" doc:"position in the manifest, from 0"`
+	Outcome  string  `json:"outcome" enum:"hit,no-hit" doc:"hit when the person or the document hit"`
+	Person   []Match `json:"person" doc:"person candidates, best first; those with match true are hits"`
+	Document []Match `json:"document,omitempty" doc:"document hits"`
+}
+
+// ManifestResult is the answer to a passenger manifest.
+type ManifestResult struct {
+	CheckID    string            `json:"check_id"`
+	Checked    int               `json:"checked"`
+	Hits       int               `json:"hits" doc:"passengers with at least one hit"`
+	Passengers []PassengerResult `json:"passengers" doc:"one per passenger, in manifest order"`
+}
