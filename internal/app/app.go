@@ -118,7 +118,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property, Screen: a.Screen})
 	a.web, err = web.New(web.Deps{Identity: a.Identity, Admin: a.Admin, Audit: a.Audit, AuditReader: a.Audit, Logger: log,
 		Secure: cfg.TLSCert != "", DemoMode: cfg.DemoMode,
-		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property})
+		Notify: a.Notify, Notices: a.Notices, Diffusions: a.Diffusions, Property: a.Property, Screen: a.Screen})
 	if err != nil {
 		a.Close(ctx)
 		return nil, err

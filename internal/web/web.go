@@ -36,6 +36,7 @@ import (
 	"github.com/polex-org/polex/internal/notice"
 	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/screen"
 )
 
 // Deps are what the web interface needs from the rest of Polex.
@@ -62,6 +63,7 @@ type Deps struct {
 	Notices    *notice.Service
 	Diffusions *diffusion.Service
 	Property   *property.Service
+	Screen     *screen.Service
 }
 
 // AuditReader reads the audit log (*audit.Log has these methods).
