@@ -60,6 +60,14 @@ func (s *Service) record(ctx context.Context, p identity.Principal, action, targ
 	return err
 }
 
+// forget drops the identity service's cached token principals after a
+// change to members, organisations, users or tokens.
+func (s *Service) forget() {
+	if s.identity != nil {
+		s.identity.Forget()
+	}
+}
+
 // AuthorizeAuditRead decides whether p may read the audit log and records
 // the read — action, target and purpose, outcome allow or deny — before
 // anything is read. It returns the policy's error when p may not.
@@ -81,6 +89,7 @@ func (s *Service) AuthorizeAuditRead(ctx context.Context, p identity.Principal, 
 // Secretariat administrator only. Suspension ends the sessions of the
 // country's users at their next request.
 func (s *Service) SetCountryStatus(ctx context.Context, p identity.Principal, cc string, st member.Status) error {
+	defer s.forget()
 	const op = "admin.SetCountryStatus"
 	cc, err := member.NormalizeCode(cc)
 	if err != nil {
@@ -120,6 +129,7 @@ func (s *Service) Countries(ctx context.Context, p identity.Principal) ([]member
 
 // AdmitCountry adds a new member country with its National Central Bureau.
 func (s *Service) AdmitCountry(ctx context.Context, p identity.Principal, c member.Country, ncbName string) error {
+	defer s.forget()
 	const op = "admin.AdmitCountry"
 	c.Status = member.Active
 	if c.Joined.IsZero() {
@@ -154,6 +164,7 @@ func (s *Service) AdmitCountry(ctx context.Context, p identity.Principal, c memb
 
 // CreateAgency adds a national agency under country cc's NCB.
 func (s *Service) CreateAgency(ctx context.Context, p identity.Principal, o member.Org) (member.Org, error) {
+	defer s.forget()
 	const op = "admin.CreateAgency"
 	o.Kind = member.Agency
 	o.Parent = member.NCBID(o.Country)
@@ -361,6 +372,7 @@ type Update struct {
 // UpdateUser changes a user the principal administers. Disabling a user
 // ends its sessions at once.
 func (s *Service) UpdateUser(ctx context.Context, p identity.Principal, id string, up Update) (identity.User, error) {
+	defer s.forget()
 	const op = "admin.UpdateUser"
 	u, err := s.User(ctx, p, id)
 	if err != nil {
@@ -448,6 +460,7 @@ func (s *Service) IssueToken(ctx context.Context, p identity.Principal, userID, 
 
 // RevokeToken revokes one of a user's tokens.
 func (s *Service) RevokeToken(ctx context.Context, p identity.Principal, userID, tokenID string) error {
+	defer s.forget()
 	const op = "admin.RevokeToken"
 	if _, err := s.User(ctx, p, userID); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -31,6 +32,11 @@ type Config struct {
 	SessionAbsolute time.Duration
 	// MaxTokenTTL bounds an API token's lifetime.
 	MaxTokenTTL time.Duration
+	// TokenCache is how long an API token's principal is reused without
+	// reading the token, user, organisation and country again (0: never).
+	// A change made through this process applies at once (Forget); one
+	// made by another process sharing the database applies within it.
+	TokenCache time.Duration
 	// Issuer names the service in authenticator apps.
 	Issuer string
 }
@@ -38,7 +44,7 @@ type Config struct {
 // DefaultConfig returns production defaults.
 func DefaultConfig() Config {
 	return Config{MaxFailures: 5, LockFor: 15 * time.Minute, SessionIdle: 30 * time.Minute,
-		SessionAbsolute: 12 * time.Hour, MaxTokenTTL: 365 * 24 * time.Hour, Issuer: "Polex"}
+		SessionAbsolute: 12 * time.Hour, MaxTokenTTL: 365 * 24 * time.Hour, Issuer: "Polex", TokenCache: time.Second}
 }
 
 // Service authenticates people and machines and resolves who they are.
@@ -49,11 +55,29 @@ type Service struct {
 	members member.Store
 	cfg     Config
 	now     func() time.Time
+
+	cacheMu sync.RWMutex
+	cache   map[string]cachedToken // by token hash
+}
+
+// cachedToken is a token's principal, valid until until.
+type cachedToken struct {
+	p     Principal
+	until time.Time
 }
 
 // NewService returns a Service over the stores.
 func NewService(store Store, members member.Store, cfg Config) *Service {
-	return &Service{store: store, members: members, cfg: cfg, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: store, members: members, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, cache: map[string]cachedToken{}}
+}
+
+// Forget empties the cache of token principals: administration calls it
+// after every change to users, tokens, organisations or members, so that
+// the change applies at this process's next request.
+func (s *Service) Forget() {
+	s.cacheMu.Lock()
+	s.cache = map[string]cachedToken{}
+	s.cacheMu.Unlock()
 }
 
 // SetClock replaces the clock, for tests.
@@ -330,14 +354,23 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 	if !strings.HasPrefix(secret, "pxt_") || len(secret) > 128 {
 		return Principal{}, unauth
 	}
-	t, err := s.store.TokenByHash(ctx, hashSecret(secret))
+	h := hashSecret(secret)
+	now := s.now()
+	if s.cfg.TokenCache > 0 {
+		s.cacheMu.RLock()
+		c, ok := s.cache[string(h)]
+		s.cacheMu.RUnlock()
+		if ok && now.Before(c.until) {
+			return c.p, nil
+		}
+	}
+	t, err := s.store.TokenByHash(ctx, h)
 	if errs.Is(errs.NotFound, err) {
 		return Principal{}, unauth
 	}
 	if err != nil {
 		return Principal{}, errs.E(op, err)
 	}
-	now := s.now()
 	if t.Revoked || now.After(t.ExpiresAt) {
 		return Principal{}, unauth
 	}
@@ -356,8 +389,23 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal,
 		_ = s.store.TouchToken(ctx, t.ID, now)
 	}
 	p.TokenScopes = t.Scopes
+	if s.cfg.TokenCache > 0 {
+		until := now.Add(s.cfg.TokenCache)
+		if t.ExpiresAt.Before(until) {
+			until = t.ExpiresAt
+		}
+		s.cacheMu.Lock()
+		if len(s.cache) >= maxCachedTokens {
+			s.cache = map[string]cachedToken{}
+		}
+		s.cache[string(h)] = cachedToken{p: p, until: until}
+		s.cacheMu.Unlock()
+	}
 	return p, nil
 }
+
+// maxCachedTokens bounds the token cache; it is emptied when full.
+const maxCachedTokens = 10000
 
 // newSecret returns prefix+random secret and its SHA-256.
 func newSecret(prefix string) (string, []byte, error) {

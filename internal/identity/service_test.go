@@ -179,11 +179,35 @@ func TestTokens(t *testing.T) {
 			t.Fatalf("expired token: %v", err)
 		}
 		c.t = c.t.Add(-61 * time.Minute)
+		if _, err := s.TokenPrincipal(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		// A revocation made past this service (another process) applies
+		// once the cached principal's second has passed.
 		if err := db.RevokeToken(ctx, tok.ID); err != nil {
 			t.Fatal(err)
 		}
+		c.t = c.t.Add(s.Config().TokenCache + time.Millisecond)
 		if _, err := s.TokenPrincipal(ctx, secret); !errs.Is(errs.Unauthenticated, err) {
 			t.Fatalf("revoked token: %v", err)
+		}
+		// One made through this process applies at once (Forget).
+		secret2, tok2, err := s.IssueToken(ctx, u.ID, "border post 2", []string{"check"}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenPrincipal(ctx, secret2); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RevokeToken(ctx, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenPrincipal(ctx, secret2); err != nil {
+			t.Fatalf("within the cache second the principal is reused: %v", err)
+		}
+		s.Forget()
+		if _, err := s.TokenPrincipal(ctx, secret2); !errs.Is(errs.Unauthenticated, err) {
+			t.Fatalf("revoked token after Forget: %v", err)
 		}
 	})
 }
