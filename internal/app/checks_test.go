@@ -256,5 +256,35 @@ func TestChecksDocumentsAndVehicles(t *testing.T) {
 				t.Fatalf("Kenya's document checks = %v, hits = %v; want 9, 3", checks, hits)
 			}
 		})
+
+		t.Run("offline hits uploaded", func(t *testing.T) {
+			hit := map[string]any{"id": "post-namanga-0001", "kind": "document", "record_id": open, "owner": "FR", "ref": "FR-OPEN",
+				"query": map[string]any{"number": "18FR00001", "issuing_country": "FR"}, "checked_at": time.Now().Add(-time.Hour).UTC(),
+				"purpose": "entry control (offline)", "post": "ke.border"}
+			gone := map[string]any{"id": "post-namanga-0002", "kind": "document", "record_id": "doc_unknown", "query": map[string]any{"number": "X"},
+				"checked_at": time.Now().Add(-time.Hour).UTC(), "purpose": "entry control (offline)"}
+			before := len(inboxOf(t, fr, "hit.raised"))
+			st, m, _ := ke.do("POST", "/api/v1/checks/offline", map[string]any{"hits": []any{hit, gone}})
+			if st != 200 || m["stored"] != float64(1) || m["gone"] != float64(1) || m["duplicate"] != float64(0) {
+				t.Fatalf("upload: %d %v", st, m)
+			}
+			st, m, _ = ke.do("POST", "/api/v1/checks/offline", map[string]any{"hits": []any{hit}})
+			if st != 200 || m["stored"] != float64(0) || m["duplicate"] != float64(1) {
+				t.Fatalf("upload again: %d %v", st, m)
+			}
+			evs := inboxOf(t, fr, "hit.raised")
+			if len(evs) != before+1 {
+				t.Fatalf("owner told %d times of one offline hit", len(evs)-before)
+			}
+			if d := eventData(t, evs[0]); d["offline"] != true || d["record"] != open || d["purpose"] != "entry control (offline)" {
+				t.Fatalf("offline hit event: %v", d)
+			}
+			bad := map[string]any{"id": "post-namanga-0003", "kind": "document", "record_id": open, "query": map[string]any{}, "checked_at": time.Now().Add(time.Hour).UTC(), "purpose": "x"}
+			st, m, h := ke.do("POST", "/api/v1/checks/offline", map[string]any{"hits": []any{bad}})
+			wantProblem(t, st, m, h, 422, "invalid")
+			if m["field"] != "hits[0].checked_at" {
+				t.Fatalf("future hit: %v", m)
+			}
+		})
 	})
 }

@@ -74,6 +74,18 @@ type ManifestCheckOutput struct {
 	Body screen.ManifestResult
 }
 
+// OfflineInput uploads hits found at a post from its offline mirror.
+type OfflineInput struct {
+	Body struct {
+		Hits []screen.OfflineHit `json:"hits" minItems:"1" maxItems:"10000"`
+	}
+}
+
+// OfflineOutput counts what an upload did.
+type OfflineOutput struct {
+	Body screen.OfflineResult
+}
+
 // CheckOutput is the answer to one check.
 type CheckOutput struct {
 	Body screen.Result
@@ -224,6 +236,19 @@ func (a *API) registerChecks() {
 				return nil, a.fail(ctx, err)
 			}
 			return &ManifestCheckOutput{Body: r}, nil
+		})
+	huma.Register(a.api, huma.Operation{OperationID: "upload-offline-hits", Method: http.MethodPost, Path: "/checks/offline", Tags: tags,
+		Summary: "Upload hits found offline", Description: "A remote post's queued hits from its offline mirror (polex mirror upload): each is audited as a check at its time, stored once by its ID, and notified to the owner."},
+		func(ctx context.Context, in *OfflineInput) (*OfflineOutput, error) {
+			p, err := a.checkCaller(ctx, "check")
+			if err != nil {
+				return nil, err
+			}
+			r, err := a.d.Screen.RecordOffline(ctx, p, in.Body.Hits)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &OfflineOutput{Body: r}, nil
 		})
 
 	huma.Register(a.api, huma.Operation{OperationID: "list-hits", Method: http.MethodGet, Path: "/hits", Tags: tags,

@@ -224,7 +224,7 @@ func (s *Service) CheckDocuments(ctx context.Context, p identity.Principal, c Co
 		return BatchResult{}, errs.Invalidf(op, "documents", "a batch has 1 to %d documents", MaxBatch)
 	}
 	for i := range qs {
-		q, err := normDocument(op, "documents["+strconv.Itoa(i)+"].", qs[i])
+		q, err := normDocument(op, "documents["+itoa(i)+"].", qs[i])
 		if err != nil {
 			return BatchResult{}, err
 		}
@@ -376,3 +376,5 @@ func alnum(s string) bool {
 func alpha2(s string) bool {
 	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
