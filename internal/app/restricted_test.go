@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,6 +173,10 @@ func normal(ans rsAnswer, id string) rsAnswer {
 	return ans
 }
 
+// checkIDRE matches the check ID of a clearinghouse answer, which differs
+// at each check.
+var checkIDRE = regexp.MustCompile(`"check_id":"chk_[0-9a-f]+"`)
+
 // firstDiff shows where a and b first differ.
 func firstDiff(a, b string) string {
 	i := 0
@@ -255,7 +260,7 @@ func rsStream(t *testing.T, base, path, token string, web *webUser, stop, typ st
 func TestRestrictedEveryPath(t *testing.T) {
 	eachServed(t, func(t *testing.T, s *served) {
 		a, base := s.App, s.base
-		rw := []string{"read", "search", "write"}
+		rw := []string{"read", "search", "write", "check"}
 		_, frTok, _ := rsUser(t, a, "fr.off", "ncb-fr", identity.Officer, rw...)
 		_, revTok, _ := rsUser(t, a, "gs.rev", "gs", identity.GSReviewer, rw...)
 		keID, keTok, keTOTP := rsUser(t, a, "ke.off", "ncb-ke", identity.Officer, rw...)
@@ -629,6 +634,105 @@ func TestRestrictedEveryPath(t *testing.T) {
 			// The control diffusion is Kenya's to acknowledge.
 			if st, m, _ := (client{t, base, keTok}).do("POST", "/api/v1/diffusions/"+ctl["diffusion"].id+"/acknowledge", nil); st != 200 {
 				t.Errorf("acknowledge control: %d %v", st, m)
+			}
+		})
+
+		t.Run("checks", func(t *testing.T) {
+			// Every clearinghouse check by the restricted record's own keys
+			// answers exactly as a check of keys nobody recorded (apart
+			// from the check's own ID), while the owner is told; the same
+			// check of the control's keys is a hit.
+			post := func(c rsCaller, path string, body any) rsAnswer {
+				t.Helper()
+				j, _ := json.Marshal(body)
+				req, _ := http.NewRequest("POST", base+path, bytes.NewReader(j))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+c.token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				out := checkIDRE.ReplaceAllString(string(b), `"check_id":"{check}"`)
+				return rsAnswer{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), body: out, header: headers(resp.Header)}
+			}
+			ctx := map[string]any{"purpose": "entry control", "location": "Namanga"}
+			with := func(q map[string]any) map[string]any {
+				out := map[string]any{}
+				for k, v := range ctx {
+					out[k] = v
+				}
+				for k, v := range q {
+					out[k] = v
+				}
+				return out
+			}
+			for _, p := range []struct {
+				typ, path                 string
+				restricted, unknown, ctrl map[string]any
+			}{
+				{"document", "/api/v1/checks/documents", map[string]any{"issuing_country": "FR", "number": "VX900001"},
+					map[string]any{"issuing_country": "FR", "number": "VX900009"}, map[string]any{"issuing_country": "FR", "number": "VX900002"}},
+				{"document", "/api/v1/checks/documents", map[string]any{"number": "VX900001"}, map[string]any{"number": "VX900009"}, map[string]any{"number": "VX900002"}},
+				{"vehicle", "/api/v1/checks/vehicles", map[string]any{"vin": vins[true]}, map[string]any{"vin": "WVWZZZ1JZXW000009"}, map[string]any{"vin": vins[false]}},
+				{"vehicle", "/api/v1/checks/vehicles", map[string]any{"plate": "VX 901"}, map[string]any{"plate": "VX 909"}, map[string]any{"plate": "VX 902"}},
+				{"artwork", "/api/v1/checks/artworks", map[string]any{"text": "quillon " + rstrMark}, map[string]any{"text": "quillon NOSUCHMARK"}, map[string]any{"text": "quillon " + openMark}},
+				{"document", "/api/v1/checks/documents/batch", map[string]any{"documents": []any{map[string]any{"number": "VX900001"}, map[string]any{"number": "VX900009"}}},
+					map[string]any{"documents": []any{map[string]any{"number": "VX900008"}, map[string]any{"number": "VX900009"}}},
+					map[string]any{"documents": []any{map[string]any{"number": "VX900002"}}}},
+			} {
+				for _, c := range []rsCaller{officer, border} {
+					got := post(c, p.path, with(p.restricted))
+					missing := post(c, p.path, with(p.unknown))
+					leaks(c.name, p.path, got, "")
+					if got.status != 200 || !reflect.DeepEqual(got, missing) {
+						t.Errorf("%s %s %v: %d %s; unknown keys: %d %s", c.name, p.path, p.restricted, got.status, got.body, missing.status, missing.body)
+					}
+					ok := post(c, p.path, with(p.ctrl))
+					if ok.status != 200 || !strings.Contains(ok.body, ctl[p.typ].id) {
+						t.Errorf("%s %s: the control %s was not hit: %d %s", c.name, p.path, p.typ, ok.status, ok.body)
+					}
+				}
+			}
+			// The hits Kenya may list and read never include the silent
+			// ones; France was told of every check that matched its
+			// restricted records.
+			for _, c := range []rsCaller{officer, border} {
+				ans := rsGet(t, base, "/api/v1/hits?side=searcher&limit=200", c.token, nil, "")
+				leaks(c.name, "/api/v1/hits", ans, "")
+				if ans.status != 200 || !strings.Contains(ans.body, ctl["document"].id) {
+					t.Errorf("%s hits: %d %s", c.name, ans.status, ans.body)
+				}
+			}
+			rows, err := a.DB.SQL.Query(`SELECT id, record_id FROM hits WHERE status = 'silent'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			silent := map[string]int{}
+			var silentIDs []string
+			for rows.Next() {
+				var id, rec string
+				if err := rows.Scan(&id, &rec); err != nil {
+					t.Fatal(err)
+				}
+				silent[rec]++
+				silentIDs = append(silentIDs, id)
+			}
+			rows.Close()
+			for _, typ := range []string{"document", "vehicle", "artwork"} {
+				if silent[rs[typ].id] == 0 {
+					t.Errorf("France was not told of the checks that matched its restricted %s", typ)
+				}
+			}
+			for _, id := range silentIDs {
+				for _, c := range []rsCaller{officer, border} {
+					got := rsGet(t, base, "/api/v1/hits/"+id, c.token, nil, "")
+					missing := rsGet(t, base, "/api/v1/hits/"+fakeID(id), c.token, nil, "")
+					if g, m := normal(got, id), normal(missing, fakeID(id)); got.status != 404 || !reflect.DeepEqual(g, m) {
+						t.Errorf("%s reads a silent hit: %d %s vs %d %s", c.name, got.status, got.body, missing.status, missing.body)
+					}
+				}
 			}
 		})
 
