@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/member"
 	"github.com/polex-org/polex/internal/screen"
 )
 
@@ -46,4 +48,39 @@ func (a *App) runScreen(ctx context.Context) (stop func()) {
 		cancel()
 		wg.Wait()
 	}
+}
+
+// ScreenActor is the audit actor of batch screening with the CLI.
+const ScreenActor = "system:screen"
+
+// ScreenPrincipal returns the principal under which the local operator
+// screens with the CLI (polex screen persons): the user named username,
+// with that user's rights, or, when username is "", the operator reading
+// with the oversight body's rights — every record, read-only — under the
+// audit actor "system:screen". Every query is a check like any other:
+// audited with its purpose, and each match is a hit told to the record's
+// owner. It returns an errs.Invalid error naming "as" for an unknown or
+// disabled user.
+func (a *App) ScreenPrincipal(ctx context.Context, username string) (identity.Principal, error) {
+	const op = "app.ScreenPrincipal"
+	if username == "" {
+		return identity.Principal{
+			User: identity.User{ID: ScreenActor, Username: "system", DisplayName: "CLI screening", Org: member.OversightID,
+				Roles: []identity.Role{identity.Auditor}, Clearance: identity.Confidential},
+			OrgKind: string(member.Oversight),
+			Via:     "cli",
+		}, nil
+	}
+	u, err := a.DB.UserByName(ctx, username)
+	if errs.Is(errs.NotFound, err) {
+		return identity.Principal{}, errs.Invalidf(op, "as", "no user %q", username)
+	}
+	if err != nil {
+		return identity.Principal{}, errs.E(op, err)
+	}
+	p, err := a.Identity.Principal(ctx, u.ID, "cli")
+	if err != nil {
+		return identity.Principal{}, errs.Invalidf(op, "as", "user %q may not act: %s", username, errs.Message(err))
+	}
+	return p, nil
 }

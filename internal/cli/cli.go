@@ -42,6 +42,7 @@ func commands() []command {
 		{"org", "administer members and organisations: list, countries, agency, admit, suspend, reinstate", runOrg},
 		{"audit", "audit log: verify, tail", runAudit},
 		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
+		{"screen", "screen a file of names against the persons database: screen persons --in Q --out R", runScreen},
 		{"version", "print the version", runVersion},
 	}
 }
