@@ -42,6 +42,7 @@ func commands() []command {
 		{"org", "administer members and organisations: list, countries, agency, admit, suspend, reinstate", runOrg},
 		{"audit", "audit log: verify, tail", runAudit},
 		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
+		{"mrz", "parse a machine-readable zone (TD1, TD2, TD3) on stdin and verify its check digits", runMrz},
 		{"version", "print the version", runVersion},
 	}
 }
