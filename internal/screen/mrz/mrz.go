@@ -112,7 +112,7 @@ func Parse(text string) (Zone, error) {
 	case len(lines) == 2:
 		return Zone{}, notZone("line 1 has %d characters; a TD2 zone has 36, a TD3 zone 44", len(lines[0]))
 	default:
-		return Zone{}, notZone("%d lines; a TD1 zone has 3, TD2 and TD3 zones 2", len(lines))
+		return Zone{}, notZone("%d lines; a TD1 zone has 3, TD2 and TD3 zones 2", len(lines)) // never 1: see above
 	}
 	for i, l := range lines {
 		if len(l) != width {
