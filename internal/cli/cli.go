@@ -42,6 +42,8 @@ func commands() []command {
 		{"org", "administer members and organisations: list, countries, agency, admit, suspend, reinstate", runOrg},
 		{"audit", "audit log: verify, tail", runAudit},
 		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
+		{"mirror", "offline mirrors for remote posts: export --as USER --out DIR, upload DIR", runMirror},
+		{"check", "check a document or vehicle offline: check --mirror DIR document CC NUMBER | vehicle VIN | plate CC PLATE | mrz", runMirrorCheck},
 		{"mrz", "parse a machine-readable zone (TD1, TD2, TD3) on stdin and verify its check digits", runMrz},
 		{"version", "print the version", runVersion},
 	}
