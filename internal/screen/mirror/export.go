@@ -344,4 +344,3 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
-
