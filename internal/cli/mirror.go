@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -30,8 +31,9 @@ audited as mirror.export with its purpose. Copy DIR to the post; publish the
 verifier key it prints (also in DIR/mirror.pub) so checks can pin it.
 
 upload sends the hits that 'polex check --mirror DIR' queued in
-DIR/outbox.jsonl to URL/api/v1/checks/offline with the API token (or the
-POLEX_TOKEN variable), and moves those the server accepted to
+DIR/outbox.jsonl to URL/api/v1/checks/offline with the API token (--token -
+reads it from stdin, where it is not seen by other users; or the POLEX_TOKEN
+variable), and moves those the server accepted to
 DIR/uploaded.jsonl. Sending twice is safe: the server ignores hits it has.`
 
 const checkUsage = `usage: polex check --mirror DIR [--key VERIFIER] [--purpose TEXT] document CC NUMBER
@@ -119,7 +121,7 @@ func runMirrorExport(ctx context.Context, env *Env, args []string) error {
 func runMirrorUpload(ctx context.Context, env *Env, args []string) error {
 	fs := env.flags("mirror upload")
 	server := fs.String("server", "", "the Polex server's base `URL`")
-	token := fs.String("token", "", "an API `TOKEN` with the check scope (default: $POLEX_TOKEN)")
+	token := fs.String("token", "", "an API `TOKEN` with the check scope; - reads it from stdin (default: $POLEX_TOKEN)")
 	fs.Usage = func() { fmt.Fprintln(env.Stderr, mirrorUsage); fs.PrintDefaults() }
 	var pos []string
 	for rest := args; ; {
@@ -137,6 +139,13 @@ func runMirrorUpload(ctx context.Context, env *Env, args []string) error {
 	}
 	if *token == "" && env.Getenv != nil {
 		*token = env.Getenv("POLEX_TOKEN")
+	}
+	if *token == "-" {
+		line, err := bufio.NewReader(io.LimitReader(env.Stdin, 4096)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return errs.E("cli.mirror.upload", errs.Internal, "reading the token from stdin", err)
+		}
+		*token = strings.TrimSpace(line)
 	}
 	u, err := url.Parse(strings.TrimRight(*server, "/"))
 	if *server == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -173,7 +173,7 @@ func TestCLIMirror(t *testing.T) {
 				w.WriteHeader(http.StatusAccepted)
 			}))
 			defer srv.Close()
-			code, _, stderr = run(t, "", nil, "mirror", "upload", "--server", srv.URL, "--token", "pxt_secret", dir)
+			code, _, stderr = run(t, "pxt_secret\n", nil, "mirror", "upload", "--server", srv.URL, "--token", "-", dir)
 			if code != 1 || !strings.Contains(stderr, "503 Service Unavailable") || !strings.Contains(stderr, "shutting down") {
 				t.Errorf("refused upload = %d %q", code, stderr)
 			}

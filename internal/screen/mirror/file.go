@@ -244,20 +244,21 @@ func encodeRecord(b []byte, keys [][16]byte, h Hit) []byte {
 // skipRecord checks the layout of the record at off in data and returns
 // the offset after it, without allocating.
 func skipRecord(data []byte, off int) (int, error) {
-	short := fmt.Errorf("record at %d cut short", off)
+	start := off
+	short := func() (int, error) { return 0, fmt.Errorf("record at %d cut short", start) }
 	if off >= len(data) {
-		return 0, short
+		return short()
 	}
 	nk := int(data[off])
 	off += 1 + nk*16
 	if nk == 0 || nk > 4 || off >= len(data) || data[off] != 'd' && data[off] != 'v' {
-		return 0, short
+		return short()
 	}
 	off++
 	for i := 0; i < 4; i++ {
 		n, w := binary.Uvarint(data[off:])
 		if w <= 0 || n > uint64(len(data)-off-w) || i == 0 && n == 0 {
-			return 0, short
+			return short()
 		}
 		off += w + int(n)
 	}
@@ -268,14 +269,15 @@ func skipRecord(data []byte, off int) (int, error) {
 // offset after it.
 func decodeRecord(data []byte, off int) (entry, int, error) {
 	var r entry
-	short := fmt.Errorf("record at %d cut short", off)
+	start := off
+	short := func() (entry, int, error) { return entry{}, 0, fmt.Errorf("record at %d cut short", start) }
 	if off < 0 || off >= len(data) {
-		return r, 0, short
+		return short()
 	}
 	nk := int(data[off])
 	off++
 	if nk == 0 || nk > 4 || off+nk*16+1 > len(data) {
-		return r, 0, short
+		return short()
 	}
 	r.keys = make([][16]byte, nk)
 	for i := range r.keys {
@@ -294,7 +296,7 @@ func decodeRecord(data []byte, off int) (entry, int, error) {
 	for _, p := range []*string{&r.RecordID, &r.Owner, &r.Ref, &r.Status} {
 		n, w := binary.Uvarint(data[off:])
 		if w <= 0 || n > uint64(len(data)-off-w) {
-			return r, 0, short
+			return short()
 		}
 		off += w
 		*p = string(data[off : off+int(n)])

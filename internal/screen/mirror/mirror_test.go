@@ -46,7 +46,7 @@ type fixture struct {
 	data string
 }
 
-func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+func newFixture(t testing.TB, db *sqldb.DB) *fixture {
 	t.Helper()
 	data := t.TempDir()
 	ak, err := audit.LoadOrCreateKey(filepath.Join(data, "audit.key"))
