@@ -35,8 +35,9 @@ func benchDocs(n int) []byte {
 // BenchmarkMirror measures, on SQLite with POLEX_BENCH_MIRROR_DOCS
 // documents (default 1,000,000; one in ten denied to the post's country):
 // export — a snapshot of the post's mirror (docs/s, bytes/doc on disk);
-// check — one offline lookup in an opened mirror; open+check — what one
-// `polex check --mirror` does: verify every file, then look up.
+// check — offline lookups in an opened mirror (p50, p99); open+check — what
+// one `polex check --mirror` does: verify every file, then look up; delta —
+// an export with nothing changed (read DIR's state, compare every row).
 //
 //	go test ./internal/screen/mirror -run XXX -bench Mirror -benchtime 1x
 func BenchmarkMirror(b *testing.B) {
@@ -120,5 +121,16 @@ func BenchmarkMirror(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(per*b.N), "ms/open+check")
+	})
+	b.Run("delta", func(b *testing.B) {
+		// A delta against the snapshot, with nothing changed: the cost of
+		// reading the state of DIR and comparing every row.
+		for i := 0; i < b.N; i++ {
+			res, err := mirror.Export(ctx, db, f.log, mirror.ExportRequest{Dir: out, Principal: keBorder, Purpose: "bench", Key: f.key, Now: time.Now()})
+			if err != nil || !res.Delta || res.Records != 0 || res.Removes != 0 {
+				b.Fatalf("delta: %v %+v", err, res)
+			}
+		}
+		b.ReportMetric(float64(visible*b.N)/b.Elapsed().Seconds(), "docs/s")
 	})
 }

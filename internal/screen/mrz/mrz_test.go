@@ -223,3 +223,25 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestOverflow: long document numbers on TD1 and TD2 carry their rest and
+// check digit in the optional data; a '<' check digit with no overflow
+// fails the document-number check.
+func TestOverflow(t *testing.T) {
+	for _, format := range []string{mrz.TD1, mrz.TD2} {
+		z := mustParse(t, td2)
+		z.Format, z.DocumentNumber, z.OptionalData = format, "D2314589073", "AB"
+		text, err := mrz.Encode(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := mustParse(t, text)
+		if !got.Valid || got.DocumentNumber != "D2314589073" || got.OptionalData != "AB" {
+			t.Errorf("%s: %+v\n%s", format, got, text)
+		}
+	}
+	noRest := strings.Replace(td1, "D231458907<<<", "D23145890<<<<", 1)
+	if z := mustParse(t, noRest); z.Valid || z.Checks.DocumentNumber || z.DocumentNumber != "D23145890" {
+		t.Errorf("'<' check digit without overflow: %+v", z)
+	}
+}
