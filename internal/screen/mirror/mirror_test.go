@@ -375,6 +375,26 @@ func TestQueueAndUpload(t *testing.T) {
 		t.Fatalf("queued hit = %+v", h)
 	}
 
+	if err := h.Validate(); err != nil {
+		t.Fatalf("queued hit invalid: %v", err)
+	}
+	for field, edit := range map[string]func(*mirror.QueuedHit){
+		"id":         func(q *mirror.QueuedHit) { q.ID = "x" },
+		"kind":       func(q *mirror.QueuedHit) { q.Kind = "artwork" },
+		"query":      func(q *mirror.QueuedHit) { q.Query = "" },
+		"record_id":  func(q *mirror.QueuedHit) { q.RecordID = "a\nb" },
+		"owner":      func(q *mirror.QueuedHit) { q.Owner = "fra" },
+		"checked_at": func(q *mirror.QueuedHit) { q.CheckedAt = time.Time{} },
+		"purpose":    func(q *mirror.QueuedHit) { q.Purpose = strings.Repeat("p", 501) },
+		"post":       func(q *mirror.QueuedHit) { q.Post = "" },
+	} {
+		q := h
+		edit(&q)
+		if err := q.Validate(); !errs.Is(errs.Invalid, err) || errs.FieldOf(err) != field {
+			t.Errorf("%s: %v", field, err)
+		}
+	}
+
 	refuse := errs.E("test", errs.Unavailable, "server down")
 	if n, err := mirror.Upload(ctx, dir, func(context.Context, []mirror.QueuedHit) error { return refuse }); n != 0 || err == nil {
 		t.Fatalf("refused upload = %d %v", n, err)

@@ -12,7 +12,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/polex-org/polex/internal/errs"
 )
@@ -114,7 +117,8 @@ func Pending(dir string) ([]QueuedHit, error) {
 	return hits, nil
 }
 
-// UploadBatch is the most hits Upload sends in one call of send.
+// UploadBatch is the most hits Upload sends in one call of send (at most
+// MaxUploadHits).
 const UploadBatch = 500
 
 // Upload sends the hits of dir's outbox with send, in batches of at most
@@ -174,4 +178,36 @@ func Upload(ctx context.Context, dir string, send func(ctx context.Context, hits
 		n += len(batch)
 	}
 	return n, nil
+}
+
+// MaxUploadHits is the most hits one upload request may carry.
+const MaxUploadHits = 1000
+
+// Validate returns an errs.Invalid error naming the first field of h at
+// fault (for the server that receives uploads): id is 32 hex digits; kind
+// document or vehicle; query, record_id, purpose and post are set and short
+// printable text; owner is an alpha-2 code; checked_at is set.
+func (h QueuedHit) Validate() error {
+	const op = "mirror.QueuedHit.Validate"
+	if len(h.ID) != 32 || strings.Trim(h.ID, "0123456789abcdef") != "" {
+		return errs.Invalidf(op, "id", "id must be 32 lower-case hex digits")
+	}
+	if h.Kind != KindDocument && h.Kind != KindVehicle {
+		return errs.Invalidf(op, "kind", "kind must be document or vehicle")
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"query", h.Query, 200}, {"record_id", h.RecordID, 64}, {"ref", h.Ref, 128}, {"purpose", h.Purpose, 500}, {"post", h.Post, 64}} {
+		if (f.v == "" && f.name != "ref") || len(f.v) > f.max || !utf8.ValidString(f.v) || strings.ContainsFunc(f.v, unicode.IsControl) {
+			return errs.Invalidf(op, f.name, "%s must be 1 to %d printable characters", f.name, f.max)
+		}
+	}
+	if len(h.Owner) != 2 || strings.Trim(h.Owner, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return errs.Invalidf(op, "owner", "owner must be an ISO 3166-1 alpha-2 code")
+	}
+	if h.CheckedAt.IsZero() {
+		return errs.Invalidf(op, "checked_at", "checked_at must be set")
+	}
+	return nil
 }
