@@ -48,7 +48,7 @@ type Row struct {
 // implements it).
 type Source interface {
 	// MirrorRows calls fn with every stored record of kind (KindDocument
-	// or KindVehicle) in ID order, one at a time, never holding them all
+	// or KindVehicle), in any order, one at a time, never holding them all
 	// in memory; it stops at fn's first error and returns it.
 	MirrorRows(ctx context.Context, kind string, fn func(Row) error) error
 }

@@ -9,10 +9,13 @@ import (
 
 var _ mirror.Source = (*DB)(nil)
 
-// MirrorRows streams the travel documents or vehicles (kind) in ID order
-// for an offline-mirror export: one query whose rows are scanned one at a
-// time and handed to fn, so memory does not grow with the table. It stops
-// at fn's first error and returns it.
+// MirrorRows streams the travel documents or vehicles (kind) for an
+// offline-mirror export: one query whose rows are scanned one at a time and
+// handed to fn, so memory does not grow with the table. The rows come in
+// storage order: without ORDER BY id, SQLite reads its table in one pass
+// instead of walking the primary-key index and seeking each row in the
+// table (the seeks were 13% of an export's CPU in a profile). It stops at
+// fn's first error and returns it.
 func (db *DB) MirrorRows(ctx context.Context, kind string, fn func(mirror.Row) error) error {
 	const op = "sqldb.MirrorRows"
 	if kind != mirror.KindDocument && kind != mirror.KindVehicle {
@@ -26,7 +29,7 @@ func (db *DB) MirrorRows(ctx context.Context, kind string, fn func(mirror.Row) e
 	if db.Engine == Postgres {
 		status = `(body::jsonb ->> 'status')`
 	}
-	rows, err := db.SQL.QueryContext(ctx, `SELECT id, owner, owner_org, ref, k1, k2, k3, env, COALESCE(`+status+`, '') FROM `+t+` ORDER BY id`)
+	rows, err := db.SQL.QueryContext(ctx, `SELECT id, owner, owner_org, ref, k1, k2, k3, env, COALESCE(`+status+`, '') FROM `+t)
 	if err != nil {
 		return wrap(op, err)
 	}
