@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/screen/mrz"
 )
 
 // inboxOf returns the events of an organisation's inbox, newest first, of
@@ -286,5 +288,23 @@ func TestChecksDocumentsAndVehicles(t *testing.T) {
 				t.Fatalf("future hit: %v", m)
 			}
 		})
+		t.Run("machine-readable zone", func(t *testing.T) {
+			z, err := mrz.Encode(mrz.Zone{Format: mrz.TD3, DocumentCode: "P", IssuingState: "FRA", DocumentNumber: "18FR00001", Nationality: "FRA",
+				BirthDate: "800101", Sex: "M", ExpiryDate: "300101", Surname: "MARTIN", GivenNames: "PAUL"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, m := doc(jp, map[string]any{"purpose": "entry control", "mrz": z})
+			if st != 200 || m["outcome"] != "hit" || m["matches"].([]any)[0].(map[string]any)["record_id"] != open {
+				t.Fatalf("check by zone: %d %v", st, m)
+			}
+			broken := strings.Replace(z, "18FR00001", "18FR00007", 1)
+			st, m, h := jp.do("POST", "/api/v1/checks/documents", map[string]any{"purpose": "entry control", "mrz": broken})
+			wantProblem(t, st, m, h, 422, "invalid")
+			if m["field"] != "mrz" || !strings.Contains(m["detail"].(string), "document number") {
+				t.Fatalf("broken zone: %v", m)
+			}
+		})
+
 	})
 }

@@ -287,28 +287,6 @@ func mirrorQuery(env *Env, pos []string) (mirror.Query, error) {
 	if !z.Valid {
 		fmt.Fprintf(env.Stderr, "polex check: warning: the zone's check digits fail; checking its document number %s anyway\n", z.DocumentNumber)
 	}
-	return mirror.Query{Kind: mirror.KindDocument, Country: alpha2(z.IssuingState), Key: z.DocumentNumber}, nil
+	return mirror.Query{Kind: mirror.KindDocument, Country: member.ICAOState(z.IssuingState), Key: z.DocumentNumber}, nil
 }
 
-// alpha2 returns the alpha-2 code of an ICAO 9303 issuing-state code, or ""
-// when it maps to no member country (the document number is then looked up
-// alone). ICAO writes Germany "D"; the British nationality codes GBD, GBN,
-// GBO, GBP and GBS are the United Kingdom's.
-func alpha2(code string) string {
-	switch {
-	case code == "D":
-		return "DE"
-	case len(code) == 3 && strings.HasPrefix(code, "GB"):
-		return "GB"
-	}
-	cs, err := member.Members()
-	if err != nil {
-		return ""
-	}
-	for _, c := range cs {
-		if c.Alpha3 == code {
-			return c.Alpha2
-		}
-	}
-	return ""
-}

@@ -204,3 +204,26 @@ func isUpperASCII(s string) bool {
 	}
 	return true
 }
+
+// ICAOState returns the alpha-2 code of the member country an ICAO 9303
+// issuing-state or nationality code names, or "" when it names none.
+// ICAO writes Germany "D"; the British codes GBD, GBN, GBO, GBP and GBS
+// are the United Kingdom's; the others are ISO 3166-1 alpha-3.
+func ICAOState(code string) string {
+	switch {
+	case code == "D":
+		return "DE"
+	case len(code) == 3 && strings.HasPrefix(code, "GB"):
+		return "GB"
+	}
+	cs, err := Members()
+	if err != nil {
+		return ""
+	}
+	for _, c := range cs {
+		if c.Alpha3 == code {
+			return c.Alpha2
+		}
+	}
+	return ""
+}
