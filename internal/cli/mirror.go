@@ -289,4 +289,3 @@ func mirrorQuery(env *Env, pos []string) (mirror.Query, error) {
 	}
 	return mirror.Query{Kind: mirror.KindDocument, Country: member.ICAOState(z.IssuingState), Key: z.DocumentNumber}, nil
 }
-
