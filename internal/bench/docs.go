@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"io"
 	"math/bits"
 	"math/rand/v2"
@@ -183,15 +182,4 @@ func (d *Documents) WriteJSONL(w io.Writer, c int) error {
 	}
 	_, err := w.Write(buf)
 	return err
-}
-
-// each calls fn with every document of issuer c.
-func (d *Documents) each(c int, fn func(ref, number, typ, status string) error) error {
-	for j := 0; j < d.count[c]; j++ {
-		ref := fmt.Sprintf("BD-%s-%d", issuers[c].cc, j)
-		if err := fn(ref, d.number(c, j), documentTypes[j%len(documentTypes)], documentStatuses[j%len(documentStatuses)]); err != nil {
-			return err
-		}
-	}
-	return nil
 }

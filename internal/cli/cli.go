@@ -42,6 +42,7 @@ func commands() []command {
 		{"org", "administer members and organisations: list, countries, agency, admit, suspend, reinstate", runOrg},
 		{"audit", "audit log: verify, tail", runAudit},
 		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
+		{"bench", "measure the checks against synthetic data: bench checks --documents N --persons M", runBench},
 		{"version", "print the version", runVersion},
 	}
 }

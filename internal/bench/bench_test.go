@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestDocumentsAreDistinctAndWellFormed: every stored number of an issuer
+// is distinct and spelt in its format, the set is the same for the same
+// seed, and no unknown document is a stored one.
+func TestDocumentsAreDistinctAndWellFormed(t *testing.T) {
+	d := NewDocuments(7, 20000)
+	if got := NewDocuments(7, 20000).number(3, 42); got != d.number(3, 42) {
+		t.Fatalf("not deterministic: %s, %s", got, d.number(3, 42))
+	}
+	if NewDocuments(8, 20000).number(3, 42) == d.number(3, 42) {
+		t.Fatalf("the seed does not change the numbers")
+	}
+	stored := map[string]bool{}
+	total := 0
+	for c, is := range issuers {
+		re := regexp.MustCompile("^" + strings.NewReplacer("#", "[0-9]", "@", "[A-Z]", "*", "[0-9A-Z]").Replace(is.pattern) + "$")
+		for j := 0; j < d.count[c]; j++ {
+			n := d.number(c, j)
+			if !re.MatchString(n) {
+				t.Fatalf("%s number %q does not follow %s", is.cc, n, is.pattern)
+			}
+			k := is.cc + "|" + n
+			if stored[k] {
+				t.Fatalf("%s number %q stored twice", is.cc, n)
+			}
+			stored[k] = true
+		}
+		total += d.count[c]
+	}
+	if total != d.Len() {
+		t.Fatalf("issuers hold %d documents, want %d", total, d.Len())
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		if cc, n := d.Unknown(r); stored[cc+"|"+n] {
+			t.Fatalf("unknown document %s %s is stored", cc, n)
+		}
+		if cc, n := d.Known(r); !stored[cc+"|"+n] {
+			t.Fatalf("known document %s %s is not stored", cc, n)
+		}
+	}
+}
+
+// TestPeopleAndQueries: persons are deterministic, have a name in their
+// own script and, when it is not Latin, a Latin one; queries derived from
+// them name their source.
+func TestPeopleAndQueries(t *testing.T) {
+	ps := people(3, 2000)
+	again := people(3, 2000)
+	scripts := map[string]bool{}
+	for i, p := range ps {
+		if strings.Join(p.Names, "|") != strings.Join(again[i].Names, "|") || p.BirthDate != again[i].BirthDate {
+			t.Fatalf("person %d differs between runs", i)
+		}
+		if len(p.Names) == 0 || p.Nationality == "" || len(p.BirthDate) < 4 {
+			t.Fatalf("person %d incomplete: %+v", i, p)
+		}
+		for _, r := range p.Names[0] {
+			switch {
+			case r >= 0x0400 && r <= 0x04FF:
+				scripts["Cyrillic"] = true
+			case r >= 0x0600 && r <= 0x06FF:
+				scripts["Arabic"] = true
+			case r >= 0x0370 && r <= 0x03FF:
+				scripts["Greek"] = true
+			case r >= 0x4E00 && r <= 0x9FFF:
+				scripts["Han"] = true
+			}
+		}
+	}
+	for _, s := range []string{"Cyrillic", "Arabic", "Greek", "Han"} {
+		if !scripts[s] {
+			t.Errorf("no %s names among 2000 persons", s)
+		}
+	}
+	qs := personQueries(4, ps, 1000)
+	derived := 0
+	for _, q := range qs {
+		if q.Name == "" {
+			t.Fatalf("empty query")
+		}
+		if q.From >= 0 {
+			derived++
+		}
+	}
+	if derived < 500 || derived > 800 {
+		t.Fatalf("%d of 1000 queries derived from stored persons, want about two in three", derived)
+	}
+}
+
+// TestNon2xxStopsThePhase: an answer other than 2xx is an error that
+// stops every worker, with the status and the problem code.
+func TestNon2xxStopsThePhase(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if strings.Contains(r.URL.Path, "bad") {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"code":"internal","status":500}`))
+			return
+		}
+		w.Write([]byte(`{"outcome":"no-hit"}`))
+	}))
+	defer srv.Close()
+	cl := newClient(srv.URL, "tok", 4)
+	defer cl.close()
+	st, err := phase{conc: 4, count: 100}.run(context.Background(), 1, func(ctx context.Context, r *rand.Rand, i int) error {
+		return cl.post(ctx, "/good", []byte(`{}`), nil)
+	})
+	if err != nil || st.n() != 100 {
+		t.Fatalf("good phase: %d calls, %v", st.n(), err)
+	}
+	st, err = phase{conc: 4, count: 1000}.run(context.Background(), 1, func(ctx context.Context, r *rand.Rand, i int) error {
+		path := "/good"
+		if i == 10 {
+			path = "/bad"
+		}
+		return cl.post(ctx, path, []byte(`{}`), nil)
+	})
+	var se *statusError
+	if !errors.As(err, &se) || se.status != 500 || se.code != "internal" {
+		t.Fatalf("bad phase: err %v, want a 500 internal status error", err)
+	}
+	if st.n() >= 1000 {
+		t.Fatalf("the phase did not stop at the error: %d calls", st.n())
+	}
+	res := &Result{}
+	if err := fail("bench.test", err, res); res.Errors != 1 || !strings.Contains(err.Error(), "500") {
+		t.Fatalf("fail: %v, errors %d", err, res.Errors)
+	}
+}
