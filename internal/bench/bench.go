@@ -267,7 +267,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, err
 	}
 	if o.Postgres == "" {
-		res.skip("no --postgres given", "pg_doc_checks_per_s", "pg_name_screen_p50_ms", "pg_name_screen_p99_ms")
+		res.skip("no --postgres given", "pg_doc_checks_per_s", "pg_doc_check_p50_ms", "pg_doc_check_p99_ms",
+			"pg_name_screen_p50_ms", "pg_name_screen_p99_ms", "pg_name_found_top10")
 	} else if err := baseline(ctx, &o, docs, ps, qs, res); err != nil {
 		return res, err
 	}

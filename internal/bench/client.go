@@ -314,7 +314,7 @@ type candidates struct {
 // manifests; both are skipped (null) while the server answers 503.
 func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs []PersonQuery, docs *Documents, res *Result) error {
 	const op = "bench.persons"
-	keys := []string{"name_screen_p50_ms", "name_screen_p99_ms", "manifest300_ms"}
+	keys := []string{"name_screen_p50_ms", "name_screen_p99_ms", "name_found_top10", "manifest300_ms"}
 	if len(ps) == 0 {
 		res.skip("no persons (--persons 0)", keys...)
 		return nil

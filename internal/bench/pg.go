@@ -106,7 +106,7 @@ func baseline(ctx context.Context, o *Options, docs *Documents, ps []Person, qs 
 	o.logf("  %d checks: p50 %.2f ms, p99 %.2f ms, %.0f checks/s", st.n(), st.pct(0.5), st.pct(0.99), st.perSecond(st.n()))
 
 	if len(ps) == 0 {
-		res.skip("no persons (--persons 0)", "pg_name_screen_p50_ms", "pg_name_screen_p99_ms")
+		res.skip("no persons (--persons 0)", "pg_name_screen_p50_ms", "pg_name_screen_p99_ms", "pg_name_found_top10")
 		return nil
 	}
 	o.logf("postgres: name screens (pg_trgm similarity or dmetaphone)")
