@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -142,5 +144,42 @@ func TestNon2xxStopsThePhase(t *testing.T) {
 	res := &Result{}
 	if err := fail("bench.test", err, res); res.Errors != 1 || !strings.Contains(err.Error(), "500") {
 		t.Fatalf("fail: %v, errors %d", err, res.Errors)
+	}
+}
+
+// TestKeptDataDirectory: a kept directory is loaded when new or empty,
+// reused when its marker names the same complete data, loaded again when
+// the same load was interrupted, and refused when it holds anything else.
+func TestKeptDataDirectory(t *testing.T) {
+	want := markerFile{Generator: generator, Seed: 1, Documents: 1000, Persons: 10}
+	dir := t.TempDir()
+	if reuse, err := checkDataDir(dir, want); reuse || err != nil {
+		t.Fatalf("empty: %v %v", reuse, err)
+	}
+	if err := writeMarker(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	if reuse, err := checkDataDir(dir, want); reuse || err != nil {
+		t.Fatalf("interrupted load: %v %v, want load again", reuse, err)
+	}
+	done := want
+	done.Complete = true
+	if err := writeMarker(dir, done); err != nil {
+		t.Fatal(err)
+	}
+	if reuse, err := checkDataDir(dir, want); !reuse || err != nil {
+		t.Fatalf("same data: %v %v, want reuse", reuse, err)
+	}
+	other := want
+	other.Documents = 2000
+	if _, err := checkDataDir(dir, other); err == nil || !strings.Contains(err.Error(), "other bench data") {
+		t.Fatalf("other sizes: %v", err)
+	}
+	foreign := t.TempDir()
+	if err := os.WriteFile(filepath.Join(foreign, "polex.db"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkDataDir(foreign, want); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("a directory of other data: %v", err)
 	}
 }
