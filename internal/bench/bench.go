@@ -65,7 +65,10 @@ type Options struct {
 	// after the run.
 	DataDir    string
 	Postgres   string // the baseline's server; none when empty
-	CPUProfile string // a CPU profile of the single document checks (client and server: one process)
+	// CPUProfile names the CPU profile of the single document checks
+	// (FILE) and of the batches (FILE.batch), with block and mutex
+	// profiles beside them; client and server are one process.
+	CPUProfile string
 	Config     config.Config
 	Progress   io.Writer // progress lines; nil for none
 }
@@ -405,14 +408,15 @@ func importLines(ctx context.Context, a *app.App, kind, owner string, write func
 	return nil
 }
 
-// profile starts a CPU profile when asked, with block and mutex profiles
-// (FILE.block, FILE.mutex: where requests wait rather than compute); the
-// returned function stops them and writes the files.
-func (o *Options) profile() (func(), error) {
+// profile starts a CPU profile (FILE+suffix) when asked, with block and
+// mutex profiles (FILE+suffix.block, .mutex: where requests wait rather
+// than compute); the returned function stops them and writes the files.
+func (o *Options) profile(suffix string) (func(), error) {
 	if o.CPUProfile == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(o.CPUProfile)
+	name := o.CPUProfile + suffix
+	f, err := os.Create(name)
 	if err != nil {
 		return nil, errs.E("bench.profile", errs.Invalid, "cannot create the CPU profile", err, "cpuprofile")
 	}
@@ -426,7 +430,7 @@ func (o *Options) profile() (func(), error) {
 		pprof.StopCPUProfile()
 		f.Close()
 		for _, name := range []string{"block", "mutex"} {
-			if w, err := os.Create(o.CPUProfile + "." + name); err == nil {
+			if w, err := os.Create(o.CPUProfile + suffix + "." + name); err == nil {
 				_ = pprof.Lookup(name).WriteTo(w, 0)
 				w.Close()
 			}

@@ -212,7 +212,7 @@ func documentChecks(ctx context.Context, o *Options, cl *client, docs *Documents
 	}
 	o.logf("single document checks (%s, concurrency %d, %.0f%% stored documents)", what, o.Concurrency, HitShare*100)
 	var hits, misses, falseHits atomic.Int64
-	stopProfile, err := o.profile()
+	stopProfile, err := o.profile("")
 	if err != nil {
 		return err
 	}
@@ -250,6 +250,10 @@ func documentBatches(ctx context.Context, o *Options, cl *client, docs *Document
 	const op = "bench.batches"
 	o.logf("document batches of %d", BatchSize)
 	var hits, misses atomic.Int64
+	stopProfile, err := o.profile(".batch")
+	if err != nil {
+		return err
+	}
 	st, err := o.phase(DefaultBatches).run(ctx, o.Seed+300, func(ctx context.Context, r *rand.Rand, i int) error {
 		known := map[int]bool{}
 		b := bytes.NewBufferString(`{"purpose":"bench: passenger list","documents":[`)
@@ -286,6 +290,7 @@ func documentBatches(ctx context.Context, o *Options, cl *client, docs *Document
 		misses.Add(int64(len(known) - found))
 		return nil
 	})
+	stopProfile()
 	if err != nil {
 		return fail(op, err, res)
 	}
