@@ -63,8 +63,8 @@ type Options struct {
 	// DataDir, when set, keeps the data directory there and reuses it when
 	// it already holds the same data; otherwise a temporary one is removed
 	// after the run.
-	DataDir    string
-	Postgres   string // the baseline's server; none when empty
+	DataDir  string
+	Postgres string // the baseline's server; none when empty
 	// CPUProfile names the CPU profile of the single document checks
 	// (FILE) and of the batches (FILE.batch), with block and mutex
 	// profiles beside them; client and server are one process.
