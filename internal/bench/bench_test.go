@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -181,5 +183,53 @@ func TestKeptDataDirectory(t *testing.T) {
 	}
 	if _, err := checkDataDir(foreign, want); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("a directory of other data: %v", err)
+	}
+}
+
+// TestPersonPhases drives the person screens and manifests against a
+// server answering in the API's shapes: the figures are filled, and a
+// server that answers 503 makes them null with the reason.
+func TestPersonPhases(t *testing.T) {
+	var unavailable bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if unavailable {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"code":"unavailable","status":503}`))
+			return
+		}
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body["purpose"] == "" {
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			return
+		}
+		switch r.URL.Path {
+		case "/api/v1/checks/persons":
+			w.Write([]byte(`{"check_id":"c","kind":"person","outcome":"hit","matches":[{"ref":"BP-1","score":0.9,"match":true}]}`))
+		case "/api/v1/checks/manifest":
+			w.Write([]byte(`{"check_id":"c","checked":` + strconv.Itoa(len(body["passengers"].([]any))) + `,"hits":0,"passengers":[]}`))
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	cl := newClient(srv.URL, "tok", 4)
+	defer cl.close()
+	ps := people(1, 100)
+	qs := personQueries(2, ps, 200)
+	o := &Options{Concurrency: 4, Seed: 1}
+	res := &Result{}
+	if err := personScreens(context.Background(), o, cl, ps, qs, NewDocuments(1, 1000), res); err != nil {
+		t.Fatal(err)
+	}
+	if res.NameScreens != len(qs) || res.NameScreenP99 == nil || res.Manifest300 == nil || res.NameFoundTop10 == nil {
+		t.Fatalf("figures missing: %+v", res)
+	}
+	unavailable = true
+	res = &Result{}
+	if err := personScreens(context.Background(), o, cl, ps, qs, NewDocuments(1, 1000), res); err != nil {
+		t.Fatal(err)
+	}
+	if res.NameScreenP99 != nil || !strings.Contains(res.Skipped["manifest300_ms"], "503") {
+		t.Fatalf("503: %+v", res)
 	}
 }
