@@ -41,9 +41,11 @@ func (c *Config) defaults() {
 	}
 }
 
-// syncOverlap is how far before the last change seen each sync reads
-// again: a transaction may commit after a later one whose change time was
-// already read. Adding a key twice is harmless.
+// syncOverlap is how far before the start of the previous sync each sync
+// reads again: a change is stamped with its writer's clock before its
+// transaction commits, so a change stamped before a sync began may commit
+// after it read. Transactions and clock differences between the processes
+// sharing a database must stay under it. Adding a key twice is harmless.
 const syncOverlap = 5 * time.Second
 
 // Service runs checks and keeps hits. It is safe for concurrent use.
@@ -60,7 +62,7 @@ type Service struct {
 
 	syncMu sync.Mutex // one sync at a time
 	loaded atomic.Bool
-	marks  map[string]time.Time
+	marks  map[string]time.Time // kind → when its last sync began
 	dirty  sync.Map // kind → true: this process changed kind since the last sync
 
 	statMu sync.Mutex
@@ -148,16 +150,13 @@ func (s *Service) syncKind(ctx context.Context, kind string) error {
 	if !since.IsZero() {
 		since = since.Add(-syncOverlap)
 	}
-	mark := s.marks[kind]
+	began := time.Now().UTC() // the wall clock, as writers stamp changes (never the test clock)
 	var batch []string
 	flush := func(set *KeySet) {
 		set.AddAll(batch)
 		batch = batch[:0]
 	}
 	err := s.store.RecordKeys(ctx, kind, since, kind == KindPerson, func(r KeyRow) error {
-		if r.Updated.After(mark) {
-			mark = r.Updated
-		}
 		switch kind {
 		case KindDocument:
 			batch = append(batch, "d|"+r.K1)
@@ -188,7 +187,7 @@ func (s *Service) syncKind(ctx context.Context, kind string) error {
 	case KindVehicle:
 		flush(s.vehicles)
 	}
-	s.marks[kind] = mark
+	s.marks[kind] = began
 	return nil
 }
 
