@@ -63,7 +63,7 @@ type Service struct {
 	syncMu sync.Mutex // one sync at a time
 	loaded atomic.Bool
 	marks  map[string]time.Time // kind → when its last sync began
-	dirty  sync.Map // kind → true: this process changed kind since the last sync
+	dirty  sync.Map             // kind → true: this process changed kind since the last sync
 
 	statMu sync.Mutex
 	counts map[statKey]int64
