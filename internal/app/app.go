@@ -94,6 +94,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
+	db.AuditAsync = cfg.AuditCommit == "async"
 	if _, err := SeedReference(ctx, db, time.Now().UTC()); err != nil {
 		db.Close()
 		return nil, err

@@ -30,6 +30,8 @@ type Config struct {
 	ShutdownFor time.Duration // grace period for requests in flight at shutdown
 	Version     string        // the build's version, shown in the API description
 
+	AuditCommit string // "sync" (default): each audit entry waits for the disk; "async": it does not (see sqldb.DB.AuditAsync)
+
 	HitUrgent  time.Duration // the owner's deadline to confirm an urgent hit
 	HitRoutine time.Duration // the owner's deadline to confirm a routine hit
 }
@@ -38,7 +40,7 @@ type Config struct {
 func Default() Config {
 	return Config{DataDir: "polex-data", Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
 		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second, Version: "dev",
-		HitUrgent: 10 * time.Minute, HitRoutine: time.Hour}
+		HitUrgent: 10 * time.Minute, HitRoutine: time.Hour, AuditCommit: "sync"}
 }
 
 // FromEnv returns the defaults overridden by POLEX_* variables read through getenv.
@@ -58,6 +60,7 @@ func FromEnv(getenv func(string) string) Config {
 	set(&c.AuditKey, "POLEX_AUDIT_KEY")
 	set(&c.LogLevel, "POLEX_LOG_LEVEL")
 	set(&c.LogFormat, "POLEX_LOG_FORMAT")
+	set(&c.AuditCommit, "POLEX_AUDIT_COMMIT")
 	dur := func(dst *time.Duration, name string) {
 		if v := getenv(name); v != "" {
 			// An unparsable value becomes -1, which Validate refuses.
@@ -79,6 +82,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL `URL` (postgres://...); empty for the embedded SQLite")
 	fs.StringVar(&c.AuditKey, "audit-key", c.AuditKey, "audit checkpoint signing key `FILE` (default DATA/audit.key)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `LEVEL`: debug, info, warn, error")
+	fs.StringVar(&c.AuditCommit, "audit-commit", c.AuditCommit, "sync: every audit entry waits for the disk before the action goes on; async: it does not (a power loss may take the last fraction of a second of entries)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `FORMAT`: text or json")
 }
 
@@ -124,6 +128,9 @@ func (c Config) Validate() error {
 		if _, err := os.Stat(f.path); err != nil {
 			return errs.Invalidf(op, f.name, "--%s: cannot read %s", f.name, f.path)
 		}
+	}
+	if c.AuditCommit != "sync" && c.AuditCommit != "async" {
+		return errs.Invalidf(op, "audit-commit", "--audit-commit must be sync or async, not %q", c.AuditCommit)
 	}
 	if c.HitUrgent < time.Second || c.HitRoutine < time.Second {
 		return errs.Invalidf(op, "hit-urgent", "--hit-urgent and --hit-routine must be at least 1s")

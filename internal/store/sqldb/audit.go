@@ -32,13 +32,13 @@ type querier interface {
 // process take turns.
 func (db *DB) AppendAudit(ctx context.Context, guess int64, build func(size int64, r tlog.HashReader) (*audit.Batch, error)) error {
 	const op = "sqldb.AppendAudit"
-	if db.Engine == Postgres && guess >= 0 {
+	if db.Engine == Postgres && guess >= 0 && !db.AuditAsync {
 		done, err := db.appendAuditIf(ctx, guess, build)
 		if err != nil || done {
 			return err
 		}
 	}
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.auditTx(ctx, func(tx *sql.Tx) error {
 		q := `SELECT size FROM audit_head WHERE id = 1`
 		if db.Engine == Postgres {
 			q += ` FOR UPDATE`
@@ -76,6 +76,57 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, build func(size int6
 		return wrap(op, err)
 	}
 	return err
+}
+
+// auditTx runs fn in the transaction of an audit append: an ordinary one,
+// or with AuditAsync one whose commit does not wait for the disk (on
+// PostgreSQL synchronous_commit off for the transaction; on SQLite a
+// connection of the audit's own with synchronous=NORMAL, whose commits
+// reach the write-ahead log and become durable with the next synchronous
+// commit or checkpoint).
+func (db *DB) auditTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if !db.AuditAsync {
+		return db.Tx(ctx, fn)
+	}
+	if db.Engine == Postgres {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
+				return wrap("sqldb.auditTx", err)
+			}
+			return fn(tx)
+		})
+	}
+	db.auditMu.Lock()
+	defer db.auditMu.Unlock()
+	if db.auditConn == nil {
+		c, err := db.SQL.Conn(context.WithoutCancel(ctx))
+		if err != nil {
+			return errs.E("sqldb.auditTx", errs.Unavailable, err)
+		}
+		if _, err := c.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+			c.Close()
+			return wrap("sqldb.auditTx", err)
+		}
+		db.auditConn = c
+	}
+	tx, err := db.auditConn.BeginTx(ctx, nil)
+	if err != nil {
+		// A broken connection is dropped; the next append opens another.
+		db.auditConn.Close()
+		db.auditConn = nil
+		return errs.E("sqldb.auditTx", errs.Unavailable, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return errs.E("sqldb.auditTx", dbKind(err), err)
+	}
+	if db.OnCommit != nil {
+		db.OnCommit()
+	}
+	return nil
 }
 
 const insertCheckpoint = `INSERT INTO audit_checkpoints (size, root, created_at, note)

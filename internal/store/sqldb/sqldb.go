@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
@@ -40,6 +41,15 @@ type DB struct {
 	// of Tx commits. It must not block: the live notification hub uses it to
 	// read new inbox events at once on SQLite, which has no LISTEN/NOTIFY.
 	OnCommit func()
+	// AuditAsync, when set before use, lets audit appends commit without
+	// waiting for the disk: an append survives a crash of the process but
+	// a power loss may take the last fraction of a second of entries
+	// (PostgreSQL: at most three wal_writer_delay; SQLite: those since the
+	// last synchronous commit or checkpoint). Off by default.
+	AuditAsync bool
+
+	auditMu   sync.Mutex
+	auditConn *sql.Conn // SQLite with AuditAsync: the audit's own connection
 }
 
 // New wraps an open *sql.DB.
@@ -65,7 +75,15 @@ func Prepare(ctx context.Context, sdb *sql.DB, engine Engine, ms []Migration, wh
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	db.auditMu.Lock()
+	if db.auditConn != nil {
+		db.auditConn.Close()
+		db.auditConn = nil
+	}
+	db.auditMu.Unlock()
+	return db.SQL.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
