@@ -76,8 +76,10 @@ type Options struct {
 // Result is a run's figures. A figure whose part did not run is nil (null
 // in JSON), and Skipped says why.
 type Result struct {
-	DocCheckP50      *float64 `json:"doc_check_p50_ms"`
-	DocCheckP99      *float64 `json:"doc_check_p99_ms"`
+	DocCheckP50      *float64 `json:"doc_check_p50_ms" doc:"at latency_concurrency"`
+	DocCheckP99      *float64 `json:"doc_check_p99_ms" doc:"at latency_concurrency"`
+	DocThroughputP50 *float64 `json:"doc_check_throughput_p50_ms" doc:"during the throughput phase, at concurrency"`
+	DocThroughputP99 *float64 `json:"doc_check_throughput_p99_ms" doc:"during the throughput phase, at concurrency"`
 	DocChecksPerS    *float64 `json:"doc_checks_per_s"`
 	DocBatchPerS     *float64 `json:"doc_batch_per_s"`
 	DocIndexBytes    *float64 `json:"doc_index_bytes_per_doc"`
@@ -98,6 +100,8 @@ type Result struct {
 	Persons          int               `json:"persons"`
 	Seed             int64             `json:"seed"`
 	Concurrency      int               `json:"concurrency"`
+	LatencyConc      int               `json:"latency_concurrency"`
+	AuditCommit      string            `json:"audit_commit" doc:"sync or async (polex --audit-commit)"`
 	DocChecks        int               `json:"doc_checks"`
 	DocCheckHits     int               `json:"doc_check_hits" doc:"single checks of stored documents that hit"`
 	DocCheckMisses   int               `json:"doc_check_misses" doc:"single checks of stored documents that did not hit (0 when correct)"`
@@ -165,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	res := &Result{Documents: o.Documents, Persons: o.Persons, Seed: o.Seed, Concurrency: o.Concurrency,
+	res := &Result{Documents: o.Documents, Persons: o.Persons, Seed: o.Seed, Concurrency: o.Concurrency, AuditCommit: o.Config.AuditCommit,
 		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 
 	dir := o.DataDir
