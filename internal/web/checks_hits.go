@@ -1,0 +1,279 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/policy"
+	"github.com/polex-org/polex/internal/record"
+	"github.com/polex-org/polex/internal/screen"
+)
+
+// hitsShown is how many hits each side of the inbox shows.
+const hitsShown = 100
+
+// hitView is a hit as the inbox and the hit's page show it.
+type hitView struct {
+	ID, Kind, KindL, RecordID, Ref string
+	Owner, OwnerName               string
+	Searcher, SearcherOrg          string
+	SearcherCountry, SearcherName  string
+	Purpose, Location              string
+	Priority, PriorityL            string
+	Status, StatusL                string
+	Checked, Deadline, Escalated   string
+	Decided, DecidedBy, Reason     string
+	Score                          string
+	Overdue                        bool
+	Pending                        bool
+	Offline                        bool
+	CanDecide                      bool
+	Link                           string
+	Query, Matched                 []fact
+}
+
+// canDecide reports whether p confirms or rejects h: an officer or NCB
+// administrator of the owning country, while the hit is pending. It only
+// decides which forms the pages show; the screen service decides again.
+func canDecide(p identity.Principal, h screen.HitRecord) bool {
+	return h.Status == screen.StatusPending && p.User.Country == h.Owner &&
+		record.Visible(p, policy.ActionUpdate, policy.Resource{Kind: policy.KindHit, Owner: h.Owner, OwnerOrg: h.OwnerOrg})
+}
+
+func (s *Server) hitView(lang string, p identity.Principal, h screen.HitRecord, now time.Time) hitView {
+	v := hitView{ID: h.ID, Kind: h.Kind, KindL: s.label(lang, checkKindKeys, h.Kind), RecordID: h.RecordID, Ref: h.Ref,
+		Owner: h.Owner, OwnerName: countryName(lang, h.Owner), Searcher: h.Searcher, SearcherOrg: h.SearcherOrg,
+		SearcherCountry: h.SearcherCountry, Purpose: h.Purpose, Location: h.Location, Priority: h.Priority,
+		PriorityL: s.label(lang, map[string]string{screen.Urgent: "checks.priority.urgent", screen.Routine: "checks.priority.routine"}, h.Priority),
+		Status: h.Status, StatusL: s.hitStatus(lang, h.Status), Checked: difTime(h.CheckedAt), Deadline: difTime(h.Deadline),
+		Escalated: difTime(h.EscalatedAt), Decided: difTime(h.DecidedAt), DecidedBy: h.DecidedBy, Reason: h.Reason,
+		Score: score(h.Score), Pending: h.Status == screen.StatusPending, Offline: h.Offline, CanDecide: canDecide(p, h)}
+	if h.SearcherCountry != "" {
+		v.SearcherName = countryName(lang, h.SearcherCountry)
+	}
+	v.Overdue = v.Pending && !h.Deadline.IsZero() && now.After(h.Deadline)
+	if plural, ok := kindPlurals[h.Kind]; ok && h.RecordID != "" && p.User.Country == h.Owner {
+		v.Link = "/property/" + plural + "/" + url.PathEscape(h.RecordID)
+	}
+	v.Query = s.jsonFacts(lang, h.Query)
+	v.Matched = s.jsonFacts(lang, h.Matched)
+	return v
+}
+
+// jsonFacts shows the fields of a hit's query or match (flat JSON), with
+// the check form's labels.
+func (s *Server) jsonFacts(lang string, raw json.RawMessage) []fact {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []fact
+	for _, k := range keys {
+		var txt string
+		switch x := m[k].(type) {
+		case string:
+			txt = x
+		case float64:
+			txt = strconv.FormatFloat(x, 'f', -1, 64)
+		case nil:
+		default:
+			b, _ := json.Marshal(x)
+			txt = string(b)
+		}
+		if txt == "" {
+			continue
+		}
+		key, ok := checkFieldKeys[k]
+		if !ok {
+			key = "checks.field.other"
+			txt = k + ": " + txt
+		}
+		out = append(out, fact{Key: key, Value: txt})
+	}
+	return out
+}
+
+// hitsData is the content of the hits inbox.
+type hitsData struct {
+	Tabs     []navItem
+	Owner    []hitView // hits on the country's records, pending first
+	Searcher []hitView // hits the country's checks raised
+	Pending  int
+	Country  string
+}
+
+// hitsPage is the hits inbox: the hits on the user's country's records,
+// pending first with their confirm and reject forms, then the hits its
+// checks raised with their status.
+func (s *Server) hitsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	p := *rq.p
+	if !canSeeHits(p) {
+		return errs.E("web.hits", errs.NotFound, "no such page")
+	}
+	ctx := r.Context()
+	owner, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "owner", Limit: hitsShown})
+	if err != nil {
+		return err
+	}
+	searcher, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "searcher", Limit: hitsShown})
+	if err != nil {
+		return err
+	}
+	// Pending first, each group newest first (the service's order).
+	slices.SortStableFunc(owner, func(a, b screen.HitRecord) int {
+		ap, bp := a.Status == screen.StatusPending, b.Status == screen.StatusPending
+		switch {
+		case ap && !bp:
+			return -1
+		case bp && !ap:
+			return 1
+		}
+		return 0
+	})
+	now := s.now()
+	d := hitsData{Tabs: checkTabs(p, "/hits"), Country: countryName(rq.lang, p.User.Country)}
+	for _, h := range owner {
+		v := s.hitView(rq.lang, p, h, now)
+		if v.Pending {
+			d.Pending++
+		}
+		d.Owner = append(d.Owner, v)
+	}
+	for _, h := range searcher {
+		d.Searcher = append(d.Searcher, s.hitView(rq.lang, p, h, now))
+	}
+	return s.render(w, http.StatusOK, "hits", s.newView(r, rq, "hits.title", d))
+}
+
+// hitData is the content of a hit's page.
+type hitData struct {
+	Tabs   []navItem
+	Hit    hitView
+	Reason string // the reason typed in a refused decision
+	formError
+}
+
+// hitPage shows one hit: who searched, from where, when, why, what
+// matched, its status and decision, and the forms to decide it.
+func (s *Server) hitPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	return s.renderHit(w, r, rq, http.StatusOK, "", formError{})
+}
+
+func (s *Server) renderHit(w http.ResponseWriter, r *http.Request, rq *request, status int, reason string, fe formError) error {
+	p := *rq.p
+	if !canSeeHits(p) {
+		return errs.E("web.hits", errs.NotFound, "no such page")
+	}
+	h, err := s.d.Screen.GetHit(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	d := hitData{Tabs: checkTabs(p, ""), Hit: s.hitView(rq.lang, p, h, s.now()), Reason: reason, formError: fe}
+	v := s.newView(r, rq, "hit.title", d)
+	v.Path = "/hits/" + url.PathEscape(h.ID)
+	return s.render(w, status, "hits_view", v)
+}
+
+// hitDecide confirms (confirm true) or rejects a hit as its owner, then
+// returns to the inbox; a refused decision (no reason to reject, a hit
+// already decided) shows the hit's page with what is wrong.
+func (s *Server) hitDecide(confirm bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, rq *request) error {
+		if !canSeeHits(*rq.p) {
+			return errs.E("web.hits", errs.NotFound, "no such page")
+		}
+		reason := strings.TrimSpace(r.PostForm.Get("reason"))
+		_, err := s.d.Screen.Decide(r.Context(), *rq.p, r.PathValue("id"), confirm, reason)
+		switch errs.KindOf(err) {
+		case errs.Invalid:
+			return s.renderHit(w, r, rq, http.StatusBadRequest, reason, s.checkFormError(rq.lang, err))
+		case errs.Conflict:
+			return s.renderHit(w, r, rq, http.StatusConflict, reason, formError{Field: "decision", Error: s.cat.T(rq.lang, "hits.err.decided")})
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/hits", http.StatusSeeOther)
+		return nil
+	}
+}
+
+// statsData is the content of the statistics page.
+type statsData struct {
+	Tabs     []navItem
+	From, To string
+	Rows     []statRow
+	Totals   statRow
+	formError
+}
+
+type statRow struct {
+	Day, Country, CountryName, Kind string
+	Checks, Hits, HitsOn            int64
+}
+
+// checkStats shows the checks and hits per day, country and database
+// between two days (the last 30 by default).
+func (s *Server) checkStats(w http.ResponseWriter, r *http.Request, rq *request) error {
+	p := *rq.p
+	if !canSeeStats(p) {
+		return errs.E("web.checks", errs.NotFound, "no such page")
+	}
+	const day = "2006-01-02"
+	today := s.now().Truncate(24 * time.Hour)
+	d := statsData{Tabs: checkTabs(p, "/checks/stats"), From: strings.TrimSpace(r.URL.Query().Get("from")), To: strings.TrimSpace(r.URL.Query().Get("to"))}
+	from, to := today.AddDate(0, 0, -29), today
+	var err error
+	if d.From != "" {
+		if from, err = time.Parse(day, d.From); err != nil {
+			err = errs.Invalidf("web.checkStats", "from", "from must be a day, YYYY-MM-DD")
+		}
+	}
+	if err == nil && d.To != "" {
+		if to, err = time.Parse(day, d.To); err != nil {
+			err = errs.Invalidf("web.checkStats", "to", "to must be a day, YYYY-MM-DD")
+		}
+	}
+	if d.From == "" {
+		d.From = from.Format(day)
+	}
+	if d.To == "" {
+		d.To = to.Format(day)
+	}
+	var rows []screen.StatRow
+	if err == nil {
+		rows, err = s.d.Screen.Stats(r.Context(), p, from, to.Add(24*time.Hour-time.Nanosecond))
+	}
+	status := http.StatusOK
+	if errs.KindOf(err) == errs.Invalid {
+		d.formError, status, err = s.checkFormError(rq.lang, err), http.StatusBadRequest, nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, x := range rows {
+		d.Rows = append(d.Rows, statRow{Day: x.Day, Country: x.Country, CountryName: countryName(rq.lang, x.Country),
+			Kind: s.label(rq.lang, checkKindKeys, x.Kind), Checks: x.Checks, Hits: x.Hits, HitsOn: x.HitsOn})
+		d.Totals.Checks += x.Checks
+		d.Totals.Hits += x.Hits
+		d.Totals.HitsOn += x.HitsOn
+	}
+	v := s.newView(r, rq, "checkstats.title", d)
+	return s.render(w, status, "checkstats", v)
+}
