@@ -199,8 +199,7 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, rq *request
 			values["priority"] = screen.Urgent
 		}
 	}
-	d.Priorities = s.options(rq.lang, []string{screen.Urgent, screen.Routine},
-		map[string]string{screen.Urgent: "checks.priority.urgent", screen.Routine: "checks.priority.routine"}, values["priority"])
+	d.Priorities = s.options(rq.lang, []string{screen.Urgent, screen.Routine}, priorityKeys, values["priority"])
 	d.Sexes = s.options(rq.lang, []string{"", "M", "F", "U"}, sexKeys, values["sex"])
 	v := s.newView(r, rq, "checks.title", d)
 	v.Path = "/checks?kind=" + kind
@@ -269,6 +268,9 @@ func (s *Server) matchView(lang string, n int, m screen.Match) matchView {
 	}
 	return v
 }
+
+// priorityKeys are the catalogue keys of the priorities of a check.
+var priorityKeys = map[string]string{screen.Urgent: "checks.priority.urgent", screen.Routine: "checks.priority.routine"}
 
 // checkKindKeys are the catalogue keys of the databases checked.
 var checkKindKeys = map[string]string{screen.KindDocument: "checks.kind.document", screen.KindVehicle: "checks.kind.vehicle",

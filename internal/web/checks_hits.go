@@ -52,8 +52,7 @@ func (s *Server) hitView(lang string, p identity.Principal, h screen.HitRecord, 
 	v := hitView{ID: h.ID, Kind: h.Kind, KindL: s.label(lang, checkKindKeys, h.Kind), RecordID: h.RecordID, Ref: h.Ref,
 		Owner: h.Owner, OwnerName: countryName(lang, h.Owner), Searcher: h.Searcher, SearcherOrg: h.SearcherOrg,
 		SearcherCountry: h.SearcherCountry, Purpose: h.Purpose, Location: h.Location, Priority: h.Priority,
-		PriorityL: s.label(lang, map[string]string{screen.Urgent: "checks.priority.urgent", screen.Routine: "checks.priority.routine"}, h.Priority),
-		Status:    h.Status, StatusL: s.hitStatus(lang, h.Status), Checked: difTime(h.CheckedAt), Deadline: difTime(h.Deadline),
+		PriorityL: s.label(lang, priorityKeys, h.Priority), Status: h.Status, StatusL: s.hitStatus(lang, h.Status), Checked: difTime(h.CheckedAt), Deadline: difTime(h.Deadline),
 		Escalated: difTime(h.EscalatedAt), Decided: difTime(h.DecidedAt), DecidedBy: h.DecidedBy, Reason: h.Reason,
 		Score: score(h.Score), Pending: h.Status == screen.StatusPending, Offline: h.Offline, CanDecide: canDecide(p, h)}
 	if h.SearcherCountry != "" {
