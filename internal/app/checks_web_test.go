@@ -105,6 +105,9 @@ func TestCheckPages(t *testing.T) {
 		// The navigation and the forms.
 		st, home := ke.get("/")
 		mustContain(t, "officer's menu", home, `href="/checks"`, `href="/hits"`)
+		// The NCB administrator checks and decides hits too.
+		_, home = difSignIn(t, srv.URL, "fr.admin").get("/")
+		mustContain(t, "NCB administrator's menu", home, `href="/checks"`, `href="/hits"`)
 		if st, page := gs.get("/checks"); st != 404 || strings.Contains(page, `href="/checks"`) {
 			t.Fatalf("the General Secretariat reviewer sees the check page: %d", st)
 		}
@@ -303,12 +306,43 @@ func TestCheckPages(t *testing.T) {
 			mustLack(t, "KE hit page after", page, `id="reject-form"`)
 		})
 
+		t.Run("paging", func(t *testing.T) {
+			keP, err := a.Identity.Principal(ctx, mustUserID(t, a, "ke.officer"), "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 55; i++ {
+				if _, err := a.Screen.CheckDocument(ctx, keP, screen.Context{Purpose: "manifest KQ310", Priority: "routine"},
+					screen.DocumentQuery{IssuingCountry: "FR", Number: "19FR77881"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Every pending hit is on the owner's first page, with its forms.
+			_, page := fr.get("/hits")
+			if n := strings.Count(page, `/reject"`); n != 57 {
+				t.Fatalf("owner's first page: %d pending hits with forms, want 57 (55 + the vehicle and the artwork)", n)
+			}
+			mustContain(t, "owner's first page", page, "57 pending", `id="searcher-empty"`)
+			// The searcher pages back to its first hit, now confirmed.
+			_, page = ke.get("/hits")
+			if n := strings.Count(page, `<tr id="searcher-`); n != 50 {
+				t.Fatalf("searcher's first page: %d rows", n)
+			}
+			mustLack(t, "searcher's first page", page, `id="searcher-`+hitID+`"`)
+			m := regexp.MustCompile(`href="(/hits\?sbefore=[^"]+)" id="searcher-older"`).FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("no link to older hits")
+			}
+			_, page = ke.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+			mustContain(t, "searcher's second page", page, `id="searcher-`+hitID+`-status">Confirmed<`, `id="searcher-first"`)
+		})
+
 		t.Run("stats", func(t *testing.T) {
 			st, page := ke.get("/checks/stats")
 			if st != 200 {
 				t.Fatalf("stats: %d", st)
 			}
-			mustContain(t, "KE stats", page, `id="stats-table"`, "Kenya", "Travel document", `id="total-checks">3<`, `id="total-hits">1<`)
+			mustContain(t, "KE stats", page, `id="stats-table"`, "Kenya", "Travel document", `id="total-checks">58<`, `id="total-hits">56<`)
 			mustLack(t, "KE stats", page, "Japan")
 			st, page = ke.get("/checks/stats?from=yesterday")
 			if st != http.StatusBadRequest {

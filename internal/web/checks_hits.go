@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,8 +16,13 @@ import (
 	"github.com/polex-org/polex/internal/screen"
 )
 
-// hitsShown is how many hits each side of the inbox shows.
-const hitsShown = 100
+// Hits shown on the inbox: every pending hit on the country's records
+// (up to hitsPending), then pages of the others and of the hits its checks
+// raised.
+const (
+	hitsPending = 200
+	hitsPage    = 50
+)
 
 // hitView is a hit as the inbox and the hit's page show it.
 type hitView struct {
@@ -115,44 +119,53 @@ type hitsData struct {
 	Searcher []hitView // hits the country's checks raised
 	Pending  int
 	Country  string
+	// The next pages: the "before" cursors of each side, "" on the last.
+	OwnerNext, SearcherNext string
+	Before, SBefore         string // the cursors of this page
 }
 
-// hitsPage is the hits inbox: the hits on the user's country's records,
-// pending first with their confirm and reject forms, then the hits its
-// checks raised with their status.
+// hitsPage is the hits inbox: every pending hit on the user's country's
+// records with its confirm and reject forms, then the decided ones, and
+// the hits its checks raised with their status; each side pages with its
+// own cursor (before, sbefore).
 func (s *Server) hitsPage(w http.ResponseWriter, r *http.Request, rq *request) error {
 	p := *rq.p
 	if !canSeeHits(p) {
 		return errs.E("web.hits", errs.NotFound, "no such page")
 	}
-	ctx := r.Context()
-	owner, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "owner", Limit: hitsShown})
-	if err != nil {
-		return err
-	}
-	searcher, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "searcher", Limit: hitsShown})
-	if err != nil {
-		return err
-	}
-	// Pending first, each group newest first (the service's order).
-	slices.SortStableFunc(owner, func(a, b screen.HitRecord) int {
-		ap, bp := a.Status == screen.StatusPending, b.Status == screen.StatusPending
-		switch {
-		case ap && !bp:
-			return -1
-		case bp && !ap:
-			return 1
+	ctx, q := r.Context(), r.URL.Query()
+	d := hitsData{Tabs: checkTabs(p, "/hits"), Country: countryName(rq.lang, p.User.Country), Before: q.Get("before"), SBefore: q.Get("sbefore")}
+	var pending []screen.HitRecord
+	var err error
+	if d.Before == "" {
+		if pending, err = s.d.Screen.Hits(ctx, p, screen.HitList{Side: "owner", Status: screen.StatusPending, Limit: hitsPending}); err != nil {
+			return err
 		}
-		return 0
-	})
+	}
+	owner, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "owner", Before: d.Before, Limit: hitsPage})
+	if err != nil {
+		return err
+	}
+	if len(owner) == hitsPage {
+		d.OwnerNext = owner[len(owner)-1].ID
+	}
+	searcher, err := s.d.Screen.Hits(ctx, p, screen.HitList{Side: "searcher", Before: d.SBefore, Limit: hitsPage})
+	if err != nil {
+		return err
+	}
+	if len(searcher) == hitsPage {
+		d.SearcherNext = searcher[len(searcher)-1].ID
+	}
 	now := s.now()
-	d := hitsData{Tabs: checkTabs(p, "/hits"), Country: countryName(rq.lang, p.User.Country)}
+	for _, h := range pending {
+		d.Owner = append(d.Owner, s.hitView(rq.lang, p, h, now))
+		d.Pending++
+	}
 	for _, h := range owner {
-		v := s.hitView(rq.lang, p, h, now)
-		if v.Pending {
-			d.Pending++
+		if h.Status == screen.StatusPending && d.Before == "" {
+			continue // listed above
 		}
-		d.Owner = append(d.Owner, v)
+		d.Owner = append(d.Owner, s.hitView(rq.lang, p, h, now))
 	}
 	for _, h := range searcher {
 		d.Searcher = append(d.Searcher, s.hitView(rq.lang, p, h, now))
