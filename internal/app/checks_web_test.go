@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/config"
@@ -335,6 +336,18 @@ func TestCheckPages(t *testing.T) {
 			}
 			_, page = ke.get(strings.ReplaceAll(m[1], "&amp;", "&"))
 			mustContain(t, "searcher's second page", page, `id="searcher-`+hitID+`-status">Confirmed<`, `id="searcher-first"`)
+
+			// Missed deadlines escalate to the owner's NCB; the inbox says so.
+			a.Screen.SetClock(func() time.Time { return time.Now().UTC().Add(2 * time.Hour) })
+			n, err := a.Screen.Escalate(ctx)
+			a.Screen.SetClock(func() time.Time { return time.Now().UTC() })
+			if err != nil || n != 57 {
+				t.Fatalf("escalated %d (%v), want 57", n, err)
+			}
+			_, page = fr.get("/hits")
+			if n := strings.Count(page, `class="badge escalated"`); n != 57 {
+				t.Fatalf("%d hits shown escalated, want 57", n)
+			}
 		})
 
 		t.Run("stats", func(t *testing.T) {

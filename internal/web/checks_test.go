@@ -5,7 +5,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/member"
 	"github.com/polex-org/polex/internal/screen"
 )
 
@@ -64,5 +67,43 @@ func TestPersonCandidatesView(t *testing.T) {
 		if strings.Contains(page, "[checks.") || strings.Contains(page, "[property.") {
 			t.Errorf("%s: a key has no text", tc.lang)
 		}
+	}
+}
+
+// TestHitsInboxView renders the owner's side of the inbox: a pending hit
+// past its deadline shows overdue and escalated with its confirm and
+// reject forms; a decided one shows its reason and no forms; a searcher
+// is never offered the forms.
+func TestHitsInboxView(t *testing.T) {
+	cat, err := loadCatalogues()
+	must(t, err)
+	st, err := loadAssets()
+	must(t, err)
+	tm, err := loadTemplates(cat, st)
+	must(t, err)
+	s := &Server{cat: cat, tmpl: tm}
+	owner := identity.Principal{OrgKind: string(member.NCB), User: identity.User{ID: "u1", Org: "ncb-fr", Country: "FR", Roles: []identity.Role{identity.Officer}, Clearance: identity.Restricted}}
+	searcher := identity.Principal{OrgKind: string(member.NCB), User: identity.User{ID: "u2", Org: "ncb-ke", Country: "KE", Roles: []identity.Role{identity.Officer}, Clearance: identity.Restricted}}
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	late := screen.HitRecord{ID: "hit_late", Kind: screen.KindDocument, RecordID: "doc_1", Owner: "FR", OwnerOrg: "ncb-fr", Ref: "FR-1",
+		Searcher: "u2", SearcherOrg: "ncb-ke", SearcherCountry: "KE", Purpose: "entry control", Priority: screen.Urgent,
+		Status: screen.StatusPending, CheckedAt: now.Add(-time.Hour), Deadline: now.Add(-50 * time.Minute), EscalatedAt: now.Add(-49 * time.Minute)}
+	done := late
+	done.ID, done.Status, done.Reason, done.DecidedAt, done.EscalatedAt = "hit_done", screen.StatusRejected, "another holder", now, time.Time{}
+	if v := s.hitView("en", searcher, late, now); v.CanDecide {
+		t.Fatal("the searcher is offered the decision")
+	}
+	d := hitsData{Country: "France", Pending: 1, Owner: []hitView{s.hitView("en", owner, late, now), s.hitView("en", owner, done, now)}}
+	w := httptest.NewRecorder()
+	must(t, s.render(w, 200, "hits", &view{Lang: "en", Dir: "ltr", Title: "hits.title", Data: d}))
+	page := w.Body.String()
+	for _, x := range []string{`class="badge overdue"`, `class="badge escalated"`, `action="/hits/hit_late/confirm"`, `action="/hits/hit_late/reject"`,
+		`id="owner-hit_done-status">Rejected<`, "another holder", "1 pending"} {
+		if !strings.Contains(page, x) {
+			t.Errorf("no %q", x)
+		}
+	}
+	if strings.Contains(page, `action="/hits/hit_done/`) || strings.Count(page, "badge overdue") != 1 {
+		t.Error("a decided hit is offered the decision or shown overdue")
 	}
 }
