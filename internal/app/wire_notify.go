@@ -39,13 +39,13 @@ func (a *App) openNotify(ctx context.Context) error {
 // requests in flight.
 func (a *App) startJobs(ctx context.Context) (stop func()) {
 	stopScreen := a.runScreen(ctx)
-	stop, err := jobs.Start(ctx, a.DB, a.Notify, a.retainers(), a.Log)
+	stopJobs, err := jobs.Start(ctx, a.DB, a.Notify, a.retainers(), a.Log)
 	if err != nil {
 		a.Log.Error("background jobs not started", "err", err)
 		return stopScreen
 	}
 	return func() {
-		stop()
+		stopJobs()
 		stopScreen()
 	}
 }
