@@ -52,6 +52,7 @@ func canDecide(p identity.Principal, h screen.HitRecord) bool {
 		record.Visible(p, policy.ActionUpdate, policy.Resource{Kind: policy.KindHit, Owner: h.Owner, OwnerOrg: h.OwnerOrg})
 }
 
+// hitView returns how the pages show hit h to p at time now.
 func (s *Server) hitView(lang string, p identity.Principal, h screen.HitRecord, now time.Time) hitView {
 	v := hitView{ID: h.ID, Kind: h.Kind, KindL: s.label(lang, checkKindKeys, h.Kind), RecordID: h.RecordID, Ref: h.Ref,
 		Owner: h.Owner, OwnerName: countryName(lang, h.Owner), Searcher: h.Searcher, SearcherOrg: h.SearcherOrg,
@@ -187,6 +188,8 @@ func (s *Server) hitPage(w http.ResponseWriter, r *http.Request, rq *request) er
 	return s.renderHit(w, r, rq, http.StatusOK, "", formError{})
 }
 
+// renderHit shows the hit named by the path to those who may see it,
+// with the decision refused (reason, fe) when there is one.
 func (s *Server) renderHit(w http.ResponseWriter, r *http.Request, rq *request, status int, reason string, fe formError) error {
 	p := *rq.p
 	if !canSeeHits(p) {
@@ -235,6 +238,7 @@ type statsData struct {
 	formError
 }
 
+// statRow is a line of the statistics, localised.
 type statRow struct {
 	Day, Country, CountryName, Kind string
 	Checks, Hits, HitsOn            int64
