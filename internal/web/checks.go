@@ -262,11 +262,18 @@ func (s *Server) matchView(lang string, n int, m screen.Match) matchView {
 	if plural, ok := kindPlurals[m.Kind]; ok && m.RecordID != "" {
 		v.Link = "/property/" + plural + "/" + m.RecordID
 	}
-	for _, x := range m.Explain {
-		v.Explain = append(v.Explain, reasonView{Kind: s.label(lang, reasonKindKeys, x.Kind), Query: x.Query, Candidate: x.Candidate,
+	v.Explain = s.reasons(lang, m.Explain)
+	return v
+}
+
+// reasons returns how the pages show a person candidate's explanation.
+func (s *Server) reasons(lang string, rs []screen.Reason) []reasonView {
+	var out []reasonView
+	for _, x := range rs {
+		out = append(out, reasonView{Kind: s.label(lang, reasonKindKeys, x.Kind), Query: x.Query, Candidate: x.Candidate,
 			How: s.label(lang, reasonHowKeys, x.How), Weight: strconv.FormatFloat(x.Weight, 'f', 2, 64)})
 	}
-	return v
+	return out
 }
 
 // priorityKeys are the catalogue keys of the priorities of a check.

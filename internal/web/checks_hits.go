@@ -42,6 +42,7 @@ type hitView struct {
 	CanDecide                      bool
 	Link                           string
 	Query, Matched                 []fact
+	Explain                        []reasonView // persons: what matched and how
 }
 
 // canDecide reports whether p confirms or rejects h: an officer or NCB
@@ -69,6 +70,12 @@ func (s *Server) hitView(lang string, p identity.Principal, h screen.HitRecord, 
 	}
 	v.Query = s.jsonFacts(lang, h.Query)
 	v.Matched = s.jsonFacts(lang, h.Matched)
+	var ex struct {
+		Explain []screen.Reason `json:"explain"`
+	}
+	if len(h.Matched) > 0 && json.Unmarshal(h.Matched, &ex) == nil {
+		v.Explain = s.reasons(lang, ex.Explain)
+	}
 	return v
 }
 
@@ -100,7 +107,7 @@ func (s *Server) jsonFacts(lang string, raw json.RawMessage) []fact {
 			b, _ := json.Marshal(x)
 			txt = string(b)
 		}
-		if txt == "" {
+		if txt == "" || k == "explain" {
 			continue
 		}
 		key, ok := checkFieldKeys[k]

@@ -107,3 +107,35 @@ func TestHitsInboxView(t *testing.T) {
 		t.Error("a decided hit is offered the decision or shown overdue")
 	}
 }
+
+// TestHitPageExplains renders a person hit's page: what was checked, the
+// name that matched and the explanation as a table, not raw JSON.
+func TestHitPageExplains(t *testing.T) {
+	cat, err := loadCatalogues()
+	must(t, err)
+	st, err := loadAssets()
+	must(t, err)
+	tm, err := loadTemplates(cat, st)
+	must(t, err)
+	s := &Server{cat: cat, tmpl: tm}
+	owner := identity.Principal{OrgKind: string(member.NCB), User: identity.User{ID: "u1", Org: "ncb-fr", Country: "FR", Roles: []identity.Role{identity.Officer}, Clearance: identity.Restricted}}
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	h := screen.HitRecord{ID: "hit_p", Kind: screen.KindPerson, RecordID: "per_1", Owner: "FR", OwnerOrg: "ncb-fr", Ref: "FR-P-02",
+		Searcher: "u2", SearcherOrg: "ncb-ke", SearcherCountry: "KE", Purpose: "visa application", Priority: screen.Routine,
+		Query:   json.RawMessage(`{"name":"Muammar Gaddafi","birth_date":"1942"}`),
+		Matched: json.RawMessage(`{"name":"Муаммар Каддафи","explain":[{"kind":"token","query":"Gaddafi","candidate":"Каддафи","how":"equivalent","weight":0.4}]}`),
+		Score:   0.93, Status: screen.StatusPending, CheckedAt: now, Deadline: now.Add(time.Hour)}
+	d := hitData{Hit: s.hitView("en", owner, h, now)}
+	w := httptest.NewRecorder()
+	must(t, s.render(w, 200, "hits_view", &view{Lang: "en", Dir: "ltr", Title: "hit.title", Data: d}))
+	page := w.Body.String()
+	for _, x := range []string{`id="hit-explain"`, "equivalent spelling", "<bdi>Каддафи</bdi>", "Name: <bdi>Муаммар Каддафи</bdi>",
+		"Birth date: <bdi>1942</bdi>", "Score 0.93", `id="confirm-form"`, `id="reject-form"`, `href="/property/persons/per_1"`} {
+		if !strings.Contains(page, x) {
+			t.Errorf("no %q", x)
+		}
+	}
+	if strings.Contains(page, `[{`) || strings.Contains(page, "&#34;kind&#34;") {
+		t.Error("the explanation is shown as JSON")
+	}
+}
