@@ -139,6 +139,12 @@ func (s *Server) newView(r *http.Request, rq *request, title string, data any) *
 				v.Nav = append(v.Nav, navItem{Key: "nav.diffusions", Href: tabs[0].Href, Current: strings.HasPrefix(r.URL.Path, "/diffusions")})
 			}
 		}
+		if s.d.Screen != nil && canCheck(*p) {
+			v.Nav = append(v.Nav, navItem{Key: "nav.checks", Href: "/checks", Current: strings.HasPrefix(r.URL.Path, "/checks")})
+		}
+		if s.d.Screen != nil && canSeeHits(*p) {
+			v.Nav = append(v.Nav, navItem{Key: "nav.hits", Href: "/hits", Current: strings.HasPrefix(r.URL.Path, "/hits")})
+		}
 		if canAdminister(*p) {
 			v.Nav = append(v.Nav, navItem{Key: "nav.users", Href: "/users", Current: strings.HasPrefix(r.URL.Path, "/users")})
 		}

@@ -174,7 +174,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /static/{name}", static: true, h: s.asset},
 		{pattern: "GET /favicon.ico", static: true, h: s.favicon},
 	}
-	rts = slices.Concat(rts, s.inboxRoutes(), s.noticeRoutes(), s.diffusionRoutes(), s.propertyRoutes())
+	rts = slices.Concat(rts, s.inboxRoutes(), s.noticeRoutes(), s.diffusionRoutes(), s.propertyRoutes(), s.checkRoutes())
 	return append(rts, route{pattern: "/", h: s.notFound})
 }
 
