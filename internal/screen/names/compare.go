@@ -1,0 +1,423 @@
+package names
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// DefaultThreshold is the alert threshold a border deployment uses: a score
+// at or above it is a match and raises a hit. It was chosen on one half of
+// the labelled person pairs and checked on the other half (see
+// TestPairsAgainstLogicV2).
+const DefaultThreshold = 0.80
+
+// Reason is one piece of the explanation of a score: which part of the query
+// met which part of the candidate, how, and what it weighed.
+type Reason struct {
+	Kind      string  `json:"kind"`                // token, missing, extra, joined, birth_date, nationality, sex
+	Query     string  `json:"query,omitempty"`     // the query's part (romanised)
+	Candidate string  `json:"candidate,omitempty"` // the candidate's part (romanised)
+	How       string  `json:"how"`                 // exact, equivalent, phonetic, typo, initial, agree, disagree, …
+	Weight    float64 `json:"weight"`              // the share of the score (negative when it lowered it)
+}
+
+// Result is the outcome of comparing two names.
+type Result struct {
+	Score   float64  `json:"score"`
+	Explain []Reason `json:"explain"`
+}
+
+// Compare scores how likely the full names a and b (in any script) with
+// their evidence name the same person. The score is in [0, 1]; a score at or
+// above DefaultThreshold is a match.
+func Compare(a, b string, ea, eb Evidence) Result {
+	return compareAnalysed(Analyze(a), Analyze(b), ea, eb, true)
+}
+
+// compareAnalysed is Compare on analysed names; explain false skips building
+// the explanation (the index ranks many candidates and explains only the
+// ones it returns).
+func compareAnalysed(qa, ca Analysis, ea, eb Evidence, explain bool) Result {
+	score, reasons := nameScore(qa, ca, explain)
+	score, reasons = applyEvidence(score, reasons, ea, eb, explain)
+	if score < 0 {
+		score = 0
+	}
+	if score > 1 {
+		score = 1
+	}
+	score = math.Round(score*10000) / 10000
+	return Result{Score: score, Explain: reasons}
+}
+
+// side is one name's tokens during alignment.
+type side struct {
+	all     []Token // every token, in written order
+	names   []Token // the tokens that count (names, deduplicated)
+	weight  []float64
+	matched []bool
+}
+
+func newSide(a Analysis) side {
+	var s side
+	s.all = a.Tokens
+	seen := make(map[string]bool, len(a.Tokens))
+	for _, t := range a.nameTokens() {
+		if seen[t.Canon] {
+			continue // "Shoigu Shoigu Sergey"
+		}
+		seen[t.Canon] = true
+		s.names = append(s.names, t)
+		w := 1.0
+		switch {
+		case commonNames[t.Canon]:
+			w = 0.5
+		case len(t.Text) <= 2:
+			w = 0.6
+		}
+		s.weight = append(s.weight, w)
+	}
+	s.matched = make([]bool, len(s.names))
+	return s
+}
+
+// pair is a candidate alignment of a query token with a candidate token.
+type pair struct {
+	i, j int
+	sim  float64
+	how  string
+}
+
+// nameScore aligns the tokens of the two names (order-free, greedy on
+// similarity) and turns the alignment into a score.
+func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
+	q, c := newSide(qa), newSide(ca)
+	if len(q.names) == 0 || len(c.names) == 0 {
+		if len(q.names) == 0 && len(c.names) == 0 && len(qa.Tokens) == 0 && len(ca.Tokens) == 0 {
+			return 0, nil
+		}
+		return 0, nil
+	}
+	pairs := make([]pair, 0, len(q.names)*len(c.names))
+	for i, a := range q.names {
+		for j, b := range c.names {
+			if s, how := tokenSim(a, b); s > 0 {
+				pairs = append(pairs, pair{i, j, s, how})
+			}
+		}
+	}
+	sort.SliceStable(pairs, func(x, y int) bool { return pairs[x].sim > pairs[y].sim })
+	var reasons []Reason
+	num, den := 0.0, 0.0
+	for _, p := range pairs {
+		if q.matched[p.i] || c.matched[p.j] {
+			continue
+		}
+		q.matched[p.i], c.matched[p.j] = true, true
+		w := q.weight[p.i] + c.weight[p.j]
+		if p.how == "initial" {
+			w = 0.6 * w
+		}
+		num += p.sim * w
+		den += w
+		if explain {
+			reasons = append(reasons, Reason{Kind: "token", Query: q.names[p.i].Text, Candidate: c.names[p.j].Text, How: p.how, Weight: p.sim * w})
+		}
+	}
+	// Tokens split or joined differently: "Sergei Lavrov" / "SergeiLavrov",
+	// "Abd al-Rahman" / "Abdulrahman".
+	for _, jn := range joinMatches(&q, &c) {
+		num += jn.sim * jn.w
+		den += jn.w
+		if explain {
+			reasons = append(reasons, Reason{Kind: "joined", Query: jn.query, Candidate: jn.cand, How: jn.how, Weight: jn.sim * jn.w})
+		}
+	}
+	unQ, unC := 0.0, 0.0
+	nQ, nC := 0, 0
+	for i, m := range q.matched {
+		if !m {
+			unQ += q.weight[i]
+			nQ++
+		}
+	}
+	for j, m := range c.matched {
+		if !m {
+			unC += c.weight[j]
+			nC++
+		}
+	}
+	// A part present on one side only is a dropped middle name or an added
+	// clan name and costs little; parts present on both sides that do not
+	// match are a substitution and cost in full.
+	alphaQ, alphaC := extraCost, extraCost
+	if nQ > 0 && nC > 0 {
+		alphaQ, alphaC = 1, 1
+	}
+	den += alphaQ*unQ + alphaC*unC
+	if explain {
+		for i, m := range q.matched {
+			if !m {
+				reasons = append(reasons, Reason{Kind: "missing", Query: q.names[i].Text, How: "unmatched", Weight: -alphaQ * q.weight[i]})
+			}
+		}
+		for j, m := range c.matched {
+			if !m {
+				reasons = append(reasons, Reason{Kind: "extra", Candidate: c.names[j].Text, How: "unmatched", Weight: -alphaC * c.weight[j]})
+			}
+		}
+	}
+	score := 0.0
+	if den > 0 {
+		score = num / den
+	}
+	// One matching part is weak evidence when the other name has more.
+	matchedQ := len(q.names) - nQ
+	if matchedQ <= 1 && (len(q.names) > 1 || len(c.names) > 1) && score > mononymCap {
+		score = mononymCap
+	}
+	// Fallback on the whole name in written order, for boundaries moved by
+	// a typo ("Arefullaha Ref" / "Arefullah Aref").
+	if js := joinedSim(q.names, c.names); js > score && js >= 0.9 {
+		score = js
+		if explain {
+			reasons = append(reasons, Reason{Kind: "joined", Query: joinText(q.names), Candidate: joinText(c.names), How: "whole", Weight: js})
+		}
+	}
+	// Scale word weights in the explanation to shares of the score.
+	if explain && den > 0 {
+		for i := range reasons {
+			if reasons[i].How != "whole" {
+				reasons[i].Weight = math.Round(reasons[i].Weight/den*1000) / 1000
+			}
+		}
+	}
+	return score, reasons
+}
+
+// Scoring constants, chosen on the tuning half of the labelled pairs.
+const (
+	extraCost  = 0.3  // weight factor of a part present on one side only
+	mononymCap = 0.75 // the most a single agreeing part can score
+)
+
+// joinMatch is a match between a run of adjacent tokens on one side and one
+// token on the other.
+type joinMatch struct {
+	query, cand, how string
+	sim, w           float64
+}
+
+// joinMatches matches unmatched tokens of one side against two or three
+// adjacent tokens of the other side joined together.
+func joinMatches(q, c *side) []joinMatch {
+	var out []joinMatch
+	try := func(a, b *side, flip bool) {
+		for j, t := range b.names {
+			if b.matched[j] {
+				continue
+			}
+			for n := 2; n <= 3; n++ {
+				for i := 0; i+n <= len(a.names); i++ {
+					var sb strings.Builder
+					free := true
+					for k := i; k < i+n; k++ {
+						if a.matched[k] {
+							free = false
+						}
+						sb.WriteString(a.names[k].Text)
+					}
+					if !free {
+						continue
+					}
+					joined := sb.String()
+					s := stringSim(joined, t.Text)
+					if s < 0.88 {
+						continue
+					}
+					w := b.weight[j]
+					for k := i; k < i+n; k++ {
+						a.matched[k] = true
+						w += a.weight[k]
+					}
+					b.matched[j] = true
+					m := joinMatch{query: joined, cand: t.Text, how: "joined", sim: s, w: w}
+					if flip {
+						m.query, m.cand = t.Text, joined
+					}
+					out = append(out, m)
+					goto next
+				}
+			}
+		next:
+		}
+	}
+	try(q, c, false)
+	try(c, q, true)
+	return out
+}
+
+// tokenSim compares two tokens and says how they matched; 0 means they do
+// not.
+func tokenSim(a, b Token) (float64, string) {
+	if a.Text == b.Text {
+		return 1, "exact"
+	}
+	if a.Canon == b.Canon {
+		return 0.97, "equivalent"
+	}
+	if len(a.Text) == 1 || len(b.Text) == 1 {
+		if a.Text[0] == b.Text[0] {
+			return 0.8, "initial"
+		}
+		return 0, ""
+	}
+	s := stringSim(a.Text, b.Text)
+	if cs := stringSim(a.Canon, b.Canon); cs > s {
+		s = cs
+	}
+	how := "typo"
+	if a.Key == b.Key && len(a.Key) >= 2 {
+		if s < 0.92 {
+			s, how = 0.92, "phonetic"
+		}
+	}
+	if s < minTokenSim {
+		return 0, ""
+	}
+	return s, how
+}
+
+// minTokenSim is the lowest similarity at which two different tokens still
+// count as the same name part.
+const minTokenSim = 0.80
+
+// stringSim is the similarity of two romanised strings: the larger of
+// Jaro-Winkler and one minus the normalised Damerau-Levenshtein distance,
+// with a penalty for very short strings where one edit changes the name.
+func stringSim(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	jw := jaroWinkler(a, b)
+	d := damerau(a, b)
+	ml := max(len(a), len(b))
+	ds := 1 - float64(d)/float64(ml)
+	s := max(jw, ds)
+	if min(len(a), len(b)) <= 4 && d >= 1 {
+		s -= 0.1 // Ruto vs Mutua, Kim vs Kin: short names differ by one letter
+	}
+	if d >= 3 {
+		s -= 0.1
+	}
+	return s
+}
+
+// joinedSim compares the two names with spaces removed, in written order.
+func joinedSim(a, b []Token) float64 {
+	x, y := joinText(a), joinText(b)
+	if x == "" || y == "" {
+		return 0
+	}
+	if x == y {
+		return 1
+	}
+	d := damerau(x, y)
+	if d > 2 {
+		return 0
+	}
+	return 1 - float64(d)/float64(max(len(x), len(y)))
+}
+
+func joinText(ts []Token) string {
+	var b strings.Builder
+	for _, t := range ts {
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// jaroWinkler returns the Jaro-Winkler similarity of a and b (bytes).
+func jaroWinkler(a, b string) float64 {
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	win := max(la, lb)/2 - 1
+	if win < 0 {
+		win = 0
+	}
+	var ma, mb [64]bool
+	if la > 64 || lb > 64 {
+		return 0
+	}
+	m := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-win), min(lb-1, i+win)
+		for j := lo; j <= hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, k := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if a[i] != b[k] {
+			t++
+		}
+		k++
+	}
+	fm := float64(m)
+	jaro := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
+	p := 0
+	for p < 4 && p < la && p < lb && a[p] == b[p] {
+		p++
+	}
+	return jaro + float64(p)*0.1*(1-jaro)
+}
+
+// damerau returns the optimal-string-alignment distance of a and b (bytes):
+// insertions, deletions, substitutions and transpositions of neighbours.
+func damerau(a, b string) int {
+	la, lb := len(a), len(b)
+	if la == 0 {
+		return lb
+	}
+	if lb == 0 {
+		return la
+	}
+	prev2 := make([]int, lb+1)
+	prev := make([]int, lb+1)
+	cur := make([]int, lb+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[lb]
+}
