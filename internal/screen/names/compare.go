@@ -32,15 +32,24 @@ type Result struct {
 // their evidence name the same person. The score is in [0, 1]; a score at or
 // above DefaultThreshold is a match.
 func Compare(a, b string, ea, eb Evidence) Result {
-	return compareAnalysed(Analyze(a), Analyze(b), ea, eb, true)
+	qa, ca := Analyze(a), Analyze(b)
+	if len(qa.Tokens) == 0 && len(ca.Tokens) == 0 {
+		// Names with no letters at all (punctuation, symbols) match only
+		// themselves.
+		if x := strings.TrimSpace(a); x != "" && x == strings.TrimSpace(b) {
+			return Result{Score: 1, Explain: []Reason{{Kind: "token", Query: x, Candidate: x, How: "exact", Weight: 1}}}
+		}
+		return Result{Score: 0}
+	}
+	return compareEvid(qa, ca, parseEvid(ea), parseEvid(eb), true)
 }
 
-// compareAnalysed is Compare on analysed names; explain false skips building
-// the explanation (the index ranks many candidates and explains only the
-// ones it returns).
-func compareAnalysed(qa, ca Analysis, ea, eb Evidence, explain bool) Result {
+// compareEvid is Compare on analysed names and parsed evidence; explain
+// false skips building the explanation (the index ranks many candidates and
+// explains only the ones it returns).
+func compareEvid(qa, ca Analysis, ea, eb evid, explain bool) Result {
 	score, reasons := nameScore(qa, ca, explain)
-	score, reasons = applyEvidence(score, reasons, ea, eb, explain)
+	score, reasons = applyEvid(score, reasons, ea, eb, explain)
 	if score < 0 {
 		score = 0
 	}
@@ -94,9 +103,6 @@ type pair struct {
 func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 	q, c := newSide(qa), newSide(ca)
 	if len(q.names) == 0 || len(c.names) == 0 {
-		if len(q.names) == 0 && len(c.names) == 0 && len(qa.Tokens) == 0 && len(ca.Tokens) == 0 {
-			return 0, nil
-		}
 		return 0, nil
 	}
 	pairs := make([]pair, 0, len(q.names)*len(c.names))
@@ -110,6 +116,7 @@ func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 	sort.SliceStable(pairs, func(x, y int) bool { return pairs[x].sim > pairs[y].sim })
 	var reasons []Reason
 	num, den := 0.0, 0.0
+	weak := false
 	for _, p := range pairs {
 		if q.matched[p.i] || c.matched[p.j] {
 			continue
@@ -121,6 +128,9 @@ func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 		}
 		num += p.sim * w
 		den += w
+		if p.sim < strongSim {
+			weak = true
+		}
 		if explain {
 			reasons = append(reasons, Reason{Kind: "token", Query: q.names[p.i].Text, Candidate: c.names[p.j].Text, How: p.how, Weight: p.sim * w})
 		}
@@ -152,6 +162,10 @@ func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 	// clan name and costs little; parts present on both sides that do not
 	// match are a substitution and cost in full.
 	alphaQ, alphaC := extraCost, extraCost
+	if weak {
+		// A dropped part is forgiven only when the rest agrees strongly.
+		alphaQ, alphaC = weakExtraCost, weakExtraCost
+	}
 	if nQ > 0 && nC > 0 {
 		alphaQ, alphaC = 1, 1
 	}
@@ -198,8 +212,10 @@ func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 
 // Scoring constants, chosen on the tuning half of the labelled pairs.
 const (
-	extraCost  = 0.3  // weight factor of a part present on one side only
-	mononymCap = 0.75 // the most a single agreeing part can score
+	extraCost     = 0.3  // weight factor of a part present on one side only
+	weakExtraCost = 1.0  // the same when some other part matched only weakly
+	strongSim     = 0.9  // a token similarity at or above this is strong
+	mononymCap    = 0.75 // the most a single agreeing part can score
 )
 
 // joinMatch is a match between a run of adjacent tokens on one side and one
@@ -278,7 +294,7 @@ func tokenSim(a, b Token) (float64, string) {
 		s = cs
 	}
 	how := "typo"
-	if a.Key == b.Key && len(a.Key) >= 2 {
+	if a.Key == b.Key && len(a.Key) >= 3 {
 		if s < 0.92 {
 			s, how = 0.92, "phonetic"
 		}

@@ -76,10 +76,10 @@ func compareDates(a, b date) (how string, towards, factor float64) {
 	}
 }
 
-// applyEvidence adjusts a name score with birth date, nationality and sex.
+// applyEvid adjusts a name score with birth date, nationality and sex.
 // Evidence never lifts a score from zero: it weighs names that already
 // resemble each other.
-func applyEvidence(score float64, reasons []Reason, ea, eb Evidence, explain bool) (float64, []Reason) {
+func applyEvid(score float64, reasons []Reason, ea, eb evid, explain bool) (float64, []Reason) {
 	if score <= 0 {
 		return score, reasons
 	}
@@ -91,22 +91,18 @@ func applyEvidence(score float64, reasons []Reason, ea, eb Evidence, explain boo
 			reasons = append(reasons, Reason{Kind: kind, How: how, Weight: math4(score - before)})
 		}
 	}
-	if da, ok := parseDate(ea.BirthDate); ok {
-		if db, ok := parseDate(eb.BirthDate); ok {
-			how, t, f := compareDates(da, db)
-			adjust("birth_date", how, t, f)
-		}
+	if ea.dob.y != 0 && eb.dob.y != 0 {
+		how, t, f := compareDates(ea.dob, eb.dob)
+		adjust("birth_date", how, t, f)
 	}
-	na, nb := strings.ToLower(strings.TrimSpace(ea.Nationality)), strings.ToLower(strings.TrimSpace(eb.Nationality))
-	if na != "" && nb != "" && len(na) == len(nb) {
-		if na == nb {
+	if ea.nat != "" && eb.nat != "" && len(ea.nat) == len(eb.nat) {
+		if ea.nat == eb.nat {
 			adjust("nationality", "agree", natAgree, 1)
 		} else {
 			adjust("nationality", "disagree", 0, natDisagree)
 		}
 	}
-	sa, sb := sexCode(ea.Sex), sexCode(eb.Sex)
-	if (sa == "M" || sa == "F") && (sb == "M" || sb == "F") && sa != sb {
+	if (ea.sex == 'M' || ea.sex == 'F') && (eb.sex == 'M' || eb.sex == 'F') && ea.sex != eb.sex {
 		adjust("sex", "disagree", 0, sexDisagree)
 	}
 	return score, reasons
