@@ -91,21 +91,38 @@ func romanise(w []rune, ukr bool) []Token {
 	if len(w) >= 2 && isHan(w[0]) && isHan(w[1]) {
 		// Chinese names: one-character surname (two for the few compound
 		// surnames is not attempted), then the given name as one token.
-		return []Token{newToken(translitWord(w[:1], ukr)), newToken(translitWord(w[1:], ukr))}
+		return nameParts(translitWord(w[:1], ukr), translitWord(w[1:], ukr))
 	}
 	if len(w) >= 2 && w[0] >= 0xAC00 && w[0] <= 0xD7A3 && len(w) <= 4 && len(w) >= 3 {
 		// Korean names written as one word: one-syllable family name.
-		return []Token{newToken(translitWord(w[:1], ukr)), newToken(translitWord(w[1:], ukr))}
+		return nameParts(translitWord(w[:1], ukr), translitWord(w[1:], ukr))
 	}
 	if len(w) > 3 && w[0] == 'ا' && w[1] == 'ل' {
 		return []Token{newToken("al"), newToken(translitWord(w[2:], ukr))}
 	}
 	s := translitWord(w, ukr)
+	if isHan(w[0]) || (w[0] >= 0xAC00 && w[0] <= 0xD7A3) {
+		return nameParts(s) // syllables such as "da", "an" are names here
+	}
 	var out []Token
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' }) {
 		if f != "" {
 			out = append(out, newToken(f))
 		}
+	}
+	return out
+}
+
+// nameParts makes tokens of kind name, whatever their text.
+func nameParts(texts ...string) []Token {
+	out := make([]Token, 0, len(texts))
+	for _, t := range texts {
+		if t == "" {
+			continue
+		}
+		tk := newToken(t)
+		tk.Kind = KindName
+		out = append(out, tk)
 	}
 	return out
 }

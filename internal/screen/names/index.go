@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -36,12 +37,15 @@ type Index struct {
 	entries  []entry
 	byID     map[string]uint32
 	postings map[string][]uint32 // key → slots, ascending
-	deletes  map[string][]string // one-letter deletion → canonical parts
-	vocab    map[string]struct{} // canonical parts seen
+	deletes  map[string][]string // one-letter deletion → parts
+	vocab    map[string]struct{} // parts seen (romanised, as written)
 	nats     map[string]string   // interned nationalities
 	live     int
 	dead     int
 	accs     sync.Pool
+	// commonShare overrides the package's commonShare when non-zero
+	// (tests turn the cap off with a value above 1).
+	commonShare float64
 }
 
 // entry is one indexed person, kept compact: the original names and their
@@ -51,6 +55,7 @@ type entry struct {
 	names string // originals, "\x00"-separated
 	roman string // romanised token texts: names "\x00"-separated, tokens by " "
 	ev    evid
+	ntok  uint8 // distinct name parts over all names, for ranking namesakes
 }
 
 // evid is Evidence parsed once.
@@ -122,7 +127,12 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 	x.entries = append(x.entries, entry{id: id, names: strings.Join(orig, "\x00"), roman: strings.Join(roman, "\x00"), ev: v})
 	x.byID[id] = slot
 	x.live++
+	if v.dob.y != 0 {
+		k := yearKey(v.dob.y)
+		x.postings[k] = append(x.postings[k], slot)
+	}
 	seen := make(map[string]bool, 8)
+	parts := 0
 	for _, a := range analyses {
 		for _, t := range a.nameTokens() {
 			for _, k := range [2]string{t.Canon, "~" + t.Key} {
@@ -131,13 +141,18 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 				}
 				seen[k] = true
 				x.postings[k] = append(x.postings[k], slot)
+				if k == t.Canon {
+					parts++
+				}
 			}
-			x.addVocab(t.Canon)
+			x.addVocab(t.Text)
 		}
 	}
+	x.entries[slot].ntok = uint8(min(parts, 255))
 }
 
-// addVocab records a canonical part and its one-letter deletions.
+// addVocab records a part as written (romanised) and its one-letter
+// deletions; its posting key is its canonical form.
 func (x *Index) addVocab(w string) {
 	if _, ok := x.vocab[w]; ok {
 		return
@@ -236,6 +251,12 @@ const (
 	// (and more than commonMin) only credits entries that rarer keys found.
 	commonShare = 0.01
 	commonMin   = 2000
+	// minSeeded: when rare parts find fewer candidates than this, the
+	// shortest common list is used to find more.
+	minSeeded = 10
+	// partCost is what each name part of an entry costs in the ranking
+	// before rescoring.
+	partCost = 0.3
 )
 
 // expansion is one posting list credited for one query part.
@@ -268,22 +289,45 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	n := len(x.entries)
 	acc := x.getAcc(n)
 	defer x.putAcc(acc)
-	common := max(commonMin, int(commonShare*float64(x.live)))
-	sort.Slice(exps, func(i, j int) bool { return len(exps[i].list) < len(exps[j].list) })
-	seeded := false
+	share := commonShare
+	if x.commonShare != 0 {
+		share = x.commonShare
+	}
+	common := max(commonMin, int(share*float64(x.live)))
+	// A part whose own list is long (Mohammed, Wang, Sharma) finds no
+	// candidates, neither through its list nor through its variants: it
+	// only credits candidates that rarer parts found. When every part is
+	// common, the shortest common list finds them.
+	rare := make([]bool, len(qs.names))
+	for i, t := range qs.names {
+		rare[i] = len(x.postings[t.Canon]) <= common
+	}
+	// Phase 1 finds the candidates, phase 2 credits them part by part
+	// (each part gives a candidate only its best expansion).
+	var shortestCommon []uint32
 	for _, e := range exps {
-		if len(e.list) <= common {
-			x.credit(acc, e, true)
-			seeded = true
+		switch {
+		case len(e.list) <= common && (e.part >= len(rare) || rare[e.part]):
+			x.seed(acc, e.list)
+		case e.part < len(rare) && !rare[e.part] && e.key == qs.names[e.part].Canon:
+			if shortestCommon == nil || len(e.list) < len(shortestCommon) {
+				shortestCommon = e.list
+			}
 		}
 	}
-	for _, e := range exps {
-		if len(e.list) > common {
-			// The first common list seeds when nothing rarer matched
-			// ("Mohammed Ali"); the others only credit.
-			x.credit(acc, e, !seeded && len(acc.touched) == 0)
-			seeded = true
+	if len(acc.touched) < minSeeded && shortestCommon != nil {
+		x.seed(acc, shortestCommon)
+	}
+	if qe.dob.y != 0 {
+		// The birth year breaks ties between namesakes; it never finds
+		// candidates on its own.
+		if list := x.postings[yearKey(qe.dob.y)]; len(list) > 0 {
+			exps = append(exps, expansion{part: len(qs.names) * 2, key: "year", weight: 0.5, list: list})
 		}
+	}
+	sort.SliceStable(exps, func(i, j int) bool { return exps[i].part < exps[j].part })
+	for _, e := range exps {
+		x.credit(acc, e)
 	}
 	m := max(rescoreMin, 6*k)
 	top := topSlots(acc, m)
@@ -329,36 +373,43 @@ func (x *Index) expand(parts []Token) []expansion {
 	var exps []expansion
 	nDocs := float64(x.live)
 	idf := func(n int) float64 { return math.Log(1 + nDocs/float64(n)) }
-	add := func(part int, key string, w float64) {
+	add := func(part int, key string, w, ceiling float64) {
 		list := x.postings[key]
 		if len(list) == 0 {
 			return
 		}
-		exps = append(exps, expansion{part: part, key: key, weight: w * idf(len(list)), list: list})
+		exps = append(exps, expansion{part: part, key: key, weight: min(w*idf(len(list)), ceiling), list: list})
 	}
 	for i, t := range parts {
 		seen := map[string]bool{t.Canon: true}
-		add(i, t.Canon, 1)
-		if len(t.Key) >= 2 {
-			add(i, "~"+t.Key, 0.85)
+		// A variant never credits more than the part itself would: a
+		// rarer variant (Marín for Martin) must not outrank the exact form.
+		ceiling := math.Inf(1)
+		if n := len(x.postings[t.Canon]); n > 0 {
+			ceiling = 0.9 * idf(n)
 		}
-		for _, v := range x.fuzzy(t.Canon) {
-			if seen[v] {
+		add(i, t.Canon, 1, math.Inf(1))
+		if len(t.Key) >= 2 {
+			add(i, "~"+t.Key, 0.85, ceiling)
+		}
+		for _, v := range x.fuzzy(t.Text) {
+			cv := canonical(v)
+			if seen[cv] {
 				continue
 			}
-			seen[v] = true
-			if s := stringSim(t.Canon, v); s >= minTokenSim {
-				add(i, v, 0.9*s)
+			seen[cv] = true
+			if s := stringSim(t.Text, v); s >= minTokenSim {
+				add(i, cv, 0.9*s, ceiling)
 			}
 		}
 	}
 	// Adjacent parts joined: "Abd al-Rahman" finds "Abdulrahman".
 	for i := 0; i+1 < len(parts); i++ {
 		j := parts[i].Text + parts[i+1].Text
-		add(len(parts)+i, canonical(j), 0.8)
+		add(len(parts)+i, canonical(j), 0.8, math.Inf(1))
 		for _, v := range x.fuzzy(j) {
 			if s := stringSim(j, v); s >= minTokenSim {
-				add(len(parts)+i, v, 0.7*s)
+				add(len(parts)+i, canonical(v), 0.7*s, math.Inf(1))
 			}
 		}
 	}
@@ -383,32 +434,45 @@ func (x *Index) fuzzy(w string) []string {
 	return out
 }
 
-// credit adds an expansion's weight to the slots of its list. A slot gets
-// from each query part only its best expansion. When seed is false only
-// slots already credited are touched.
-func (x *Index) credit(acc *accumulator, e expansion, seed bool) {
+// seed marks the slots of list as candidates.
+func (x *Index) seed(acc *accumulator, list []uint32) {
+	for _, s := range list {
+		if acc.tokMark[s] == 0 {
+			acc.tokMark[s] = seeded
+			acc.touched = append(acc.touched, s)
+			// Parts the query does not have cost a little, so that among
+			// namesakes the ones without extra parts come first.
+			acc.score[s] = -partCost * float32(x.entries[s].ntok)
+		}
+	}
+}
+
+// seeded marks a candidate no part has credited yet.
+const seeded = math.MaxUint16
+
+// credit adds an expansion's weight to the candidates in its list. A
+// candidate gets from each query part only its best expansion; expansions
+// must come grouped by part.
+func (x *Index) credit(acc *accumulator, e expansion) {
 	mark := uint16(e.part + 1)
 	w := float32(e.weight)
 	visit := func(s uint32) {
-		if acc.tokMark[s] == mark {
+		switch acc.tokMark[s] {
+		case 0:
+			return
+		case mark:
 			if w > acc.tokVal[s] {
 				acc.score[s] += w - acc.tokVal[s]
 				acc.tokVal[s] = w
 			}
-			return
+		default:
+			acc.tokMark[s] = mark
+			acc.tokVal[s] = w
+			acc.score[s] += w
 		}
-		if acc.score[s] == 0 {
-			if !seed {
-				return
-			}
-			acc.touched = append(acc.touched, s)
-		}
-		acc.tokMark[s] = mark
-		acc.tokVal[s] = w
-		acc.score[s] += w
 	}
-	if !seed && len(e.list) > 8*len(acc.touched) {
-		// Probe the long list for the few slots already found.
+	if len(e.list) > 8*len(acc.touched) {
+		// Probe the long list for the few candidates.
 		for _, s := range acc.touched {
 			i := sort.Search(len(e.list), func(i int) bool { return e.list[i] >= s })
 			if i < len(e.list) && e.list[i] == s {
@@ -489,3 +553,6 @@ func indexOf(joined, name string) int {
 }
 
 func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
+
+// yearKey is the posting key of a birth year.
+func yearKey(y int) string { return "#" + strconv.Itoa(y) }
