@@ -130,13 +130,7 @@ func nameParts(texts ...string) []Token {
 // newToken classifies a romanised token and computes its canonical form and
 // skeleton.
 func newToken(text string) Token {
-	t := Token{Text: text, Kind: KindName}
-	switch {
-	case titles[text]:
-		t.Kind = KindTitle
-	case particles[text]:
-		t.Kind = KindParticle
-	}
+	t := Token{Text: text, Kind: newTokenKind(text)}
 	t.Canon = canonical(text)
 	t.Key = Skeleton(t.Canon)
 	return t
@@ -249,4 +243,33 @@ func (a Analysis) String() string {
 		parts[i] = t.Text
 	}
 	return strings.Join(parts, " ")
+}
+
+// stored returns the romanised tokens joined by spaces, with a leading "="
+// on tokens whose kind differs from what their text alone gives (a Chinese
+// "da" is a name, a Portuguese "da" a particle), so that the index can
+// rebuild the analysis exactly.
+func (a Analysis) stored() string {
+	var b strings.Builder
+	for i, t := range a.Tokens {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if t.Kind != newTokenKind(t.Text) {
+			b.WriteByte('=')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
+// newTokenKind is the kind newToken gives to text.
+func newTokenKind(text string) Kind {
+	switch {
+	case titles[text]:
+		return KindTitle
+	case particles[text]:
+		return KindParticle
+	}
+	return KindName
 }

@@ -71,12 +71,22 @@ type side struct {
 func newSide(a Analysis) side {
 	var s side
 	s.all = a.Tokens
-	seen := make(map[string]bool, len(a.Tokens))
-	for _, t := range a.nameTokens() {
-		if seen[t.Canon] {
-			continue // "Shoigu Shoigu Sergey"
+	s.names = make([]Token, 0, len(a.Tokens))
+	s.weight = make([]float64, 0, len(a.Tokens))
+	hasName := false
+	for _, t := range a.Tokens {
+		hasName = hasName || t.Kind == KindName
+	}
+outer:
+	for _, t := range a.Tokens {
+		if hasName && t.Kind != KindName {
+			continue
 		}
-		seen[t.Canon] = true
+		for _, u := range s.names {
+			if u.Canon == t.Canon {
+				continue outer // "Shoigu Shoigu Sergey"
+			}
+		}
 		s.names = append(s.names, t)
 		w := 1.0
 		switch {
@@ -101,7 +111,19 @@ type pair struct {
 // nameScore aligns the tokens of the two names (order-free, greedy on
 // similarity) and turns the alignment into a score.
 func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
-	q, c := newSide(qa), newSide(ca)
+	return scoreSides(newSide(qa), newSide(ca), explain)
+}
+
+// score compares the query side q with a candidate's tokens, without
+// explanation; q is not changed.
+func (q side) score(cand []Token) float64 {
+	q.matched = make([]bool, len(q.names))
+	s, _ := scoreSides(q, newSide(Analysis{Tokens: cand}), false)
+	return s
+}
+
+// scoreSides is nameScore on prepared sides; it marks their matched parts.
+func scoreSides(q, c side, explain bool) (float64, []Reason) {
 	if len(q.names) == 0 || len(c.names) == 0 {
 		return 0, nil
 	}
@@ -414,9 +436,13 @@ func damerau(a, b string) int {
 	if lb == 0 {
 		return la
 	}
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	var bufs [3][64]int
+	var prev2, prev, cur []int
+	if lb < 64 {
+		prev2, prev, cur = bufs[0][:lb+1], bufs[1][:lb+1], bufs[2][:lb+1]
+	} else {
+		prev2, prev, cur = make([]int, lb+1), make([]int, lb+1), make([]int, lb+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

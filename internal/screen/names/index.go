@@ -1,7 +1,9 @@
 package names
 
 import (
+	"bytes"
 	"container/heap"
+	"hash/maphash"
 	"math"
 	"sort"
 	"strconv"
@@ -27,35 +29,69 @@ type Candidate struct {
 // concurrent use: searches share a read lock, changes take the write lock.
 //
 // Every name part of every entry is posted under two keys: its canonical
-// form and its consonant skeleton. A vocabulary of the canonical forms with
-// their one-letter deletions finds the parts within a typo or two of a
-// query part. Search credits entries through these posting lists, weighted
-// by inverse document frequency, keeps the best few dozen, and scores those
-// with Compare's logic. It never scans every entry.
+// form and its consonant skeleton. A vocabulary of the parts with their
+// one-letter deletions finds the parts within a typo or two of a query part.
+// Search finds candidates through the lists of the query's rarer parts,
+// credits them part by part with inverse document frequency, keeps the best
+// few dozen and scores those with Compare's logic. It never scans every
+// entry.
+//
+// Entries hold no Go pointers: their text lives in one byte arena and ids
+// are found through a hash map, so a million entries cost the garbage
+// collector almost nothing to scan.
 type Index struct {
 	mu       sync.RWMutex
 	entries  []entry
-	byID     map[string]uint32
+	arena    []byte            // id, names and romanisations of all entries
+	byHash   map[uint64]uint32 // hash of id → slot
+	collided map[string]uint32 // ids whose hash another id already holds
+	hashSeed maphash.Seed
 	postings map[string][]uint32 // key → slots, ascending
 	deletes  map[string][]string // one-letter deletion → parts
-	vocab    map[string]struct{} // parts seen (romanised, as written)
-	nats     map[string]string   // interned nationalities
+	vocab    map[string]Token    // parts seen (romanised, as written)
+	nats     map[string]uint16   // nationality → index in natList
+	natList  []string
 	live     int
 	dead     int
+	garbage  int // arena bytes of removed entries
 	accs     sync.Pool
 	// commonShare overrides the package's commonShare when non-zero
 	// (tests turn the cap off with a value above 1).
 	commonShare float64
 }
 
-// entry is one indexed person, kept compact: the original names and their
-// romanisations each joined by "\x00".
+// entry is one indexed person. Its text is arena[off:], in order: the id,
+// the original names joined by "\x00", and their romanised token texts
+// (names joined by "\x00", tokens by " ").
 type entry struct {
-	id    string
-	names string // originals, "\x00"-separated
-	roman string // romanised token texts: names "\x00"-separated, tokens by " "
-	ev    evid
-	ntok  uint8 // distinct name parts over all names, for ranking namesakes
+	off                    uint32
+	idLen, namesLen, roLen uint16
+	ntok                   uint8 // distinct name parts over all names, for ranking namesakes
+	sex                    byte
+	nat                    uint16
+	dob                    packedDate
+}
+
+// packedDate is a date in four bytes.
+type packedDate struct {
+	y    int16
+	m, d uint8
+}
+
+func (e *entry) alive() bool { return e.idLen != 0 }
+
+func (x *Index) idOf(e *entry) []byte { return x.arena[e.off : e.off+uint32(e.idLen)] }
+func (x *Index) namesOf(e *entry) []byte {
+	o := e.off + uint32(e.idLen)
+	return x.arena[o : o+uint32(e.namesLen)]
+}
+func (x *Index) romanOf(e *entry) []byte {
+	o := e.off + uint32(e.idLen) + uint32(e.namesLen)
+	return x.arena[o : o+uint32(e.roLen)]
+}
+
+func (x *Index) evidOf(e *entry) evid {
+	return evid{dob: date{int(e.dob.y), int(e.dob.m), int(e.dob.d)}, nat: x.natList[e.nat], sex: e.sex}
 }
 
 // evid is Evidence parsed once.
@@ -80,11 +116,14 @@ func parseEvid(e Evidence) evid {
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
-		byID:     make(map[string]uint32),
+		byHash:   make(map[uint64]uint32),
+		collided: make(map[string]uint32),
+		hashSeed: maphash.MakeSeed(),
 		postings: make(map[string][]uint32),
 		deletes:  make(map[string][]string),
-		vocab:    make(map[string]struct{}),
-		nats:     make(map[string]string),
+		vocab:    make(map[string]Token),
+		nats:     map[string]uint16{"": 0},
+		natList:  []string{""},
 	}
 }
 
@@ -95,20 +134,48 @@ func (x *Index) Len() int {
 	return x.live
 }
 
+// lookup returns the slot of id.
+func (x *Index) lookup(id string) (uint32, bool) {
+	if s, ok := x.byHash[maphash.String(x.hashSeed, id)]; ok && string(x.idOf(&x.entries[s])) == id {
+		return s, true
+	}
+	s, ok := x.collided[id]
+	return s, ok
+}
+
+// Entry limits: longer ids and names are cut (ids to 1 KB, all names of a
+// person together to 16 KB).
+const (
+	maxID    = 1 << 10
+	maxNames = 1 << 14
+)
+
 // Add indexes a person under id with one or more names in any script,
 // replacing any entry with the same id. Names that analyse to nothing are
 // ignored; a person with no usable name is not indexed (and an existing
-// entry with that id is removed).
+// entry with that id is removed). An empty id is ignored.
 func (x *Index) Add(id string, names []string, ev Evidence) {
+	if id == "" {
+		return
+	}
+	if len(id) > maxID {
+		id = id[:maxID]
+	}
 	var orig, roman []string
 	var analyses []Analysis
+	size := 0
 	for _, n := range names {
 		a := Analyze(n)
 		if len(a.Tokens) == 0 {
 			continue
 		}
+		r := a.stored()
+		if size+len(n)+len(r)+2 > maxNames {
+			break
+		}
+		size += len(n) + len(r) + 2
 		orig = append(orig, strings.ReplaceAll(n, "\x00", " "))
-		roman = append(roman, a.String())
+		roman = append(roman, r)
 		analyses = append(analyses, a)
 	}
 	v := parseEvid(ev)
@@ -118,51 +185,76 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 	if len(analyses) == 0 {
 		return
 	}
-	if n, ok := x.nats[v.nat]; ok {
-		v.nat = n
-	} else {
-		x.nats[v.nat] = v.nat
+	nat, ok := x.nats[v.nat]
+	if !ok && len(x.natList) < math.MaxUint16 {
+		nat = uint16(len(x.natList))
+		x.nats[v.nat] = nat
+		x.natList = append(x.natList, v.nat)
 	}
 	slot := uint32(len(x.entries))
-	x.entries = append(x.entries, entry{id: id, names: strings.Join(orig, "\x00"), roman: strings.Join(roman, "\x00"), ev: v})
-	x.byID[id] = slot
+	on, or := strings.Join(orig, "\x00"), strings.Join(roman, "\x00")
+	e := entry{off: uint32(len(x.arena)), idLen: uint16(len(id)), namesLen: uint16(len(on)), roLen: uint16(len(or)),
+		sex: v.sex, nat: nat, dob: packedDate{int16(v.dob.y), uint8(v.dob.m), uint8(v.dob.d)}}
+	x.arena = append(x.arena, id...)
+	x.arena = append(x.arena, on...)
+	x.arena = append(x.arena, or...)
+	h := maphash.String(x.hashSeed, id)
+	if _, taken := x.byHash[h]; taken {
+		x.collided[id] = slot
+	} else {
+		x.byHash[h] = slot
+	}
 	x.live++
 	if v.dob.y != 0 {
 		k := yearKey(v.dob.y)
 		x.postings[k] = append(x.postings[k], slot)
 	}
-	seen := make(map[string]bool, 8)
-	parts := 0
-	for _, a := range analyses {
-		for _, t := range a.nameTokens() {
-			for _, k := range [2]string{t.Canon, "~" + t.Key} {
-				if k == "~" || seen[k] {
-					continue
-				}
-				seen[k] = true
-				x.postings[k] = append(x.postings[k], slot)
-				if k == t.Canon {
-					parts++
-				}
+	var seen [32]string
+	nseen, parts := 0, 0
+	post := func(k string) {
+		for _, s := range seen[:nseen] {
+			if s == k {
+				return
 			}
-			x.addVocab(t.Text)
+		}
+		if nseen < len(seen) {
+			seen[nseen] = k
+			nseen++
+		}
+		x.postings[k] = append(x.postings[k], slot)
+	}
+	for _, a := range analyses {
+		for _, t := range a.Tokens {
+			x.addVocab(t)
+		}
+		for _, t := range a.nameTokens() {
+			before := nseen
+			post(t.Canon)
+			if nseen > before {
+				parts++
+			}
+			if t.Key != "" {
+				post("~" + t.Key)
+			}
 		}
 	}
-	x.entries[slot].ntok = uint8(min(parts, 255))
+	e.ntok = uint8(min(parts, 255))
+	x.entries = append(x.entries, e)
 }
 
 // addVocab records a part as written (romanised) and its one-letter
 // deletions; its posting key is its canonical form.
-func (x *Index) addVocab(w string) {
-	if _, ok := x.vocab[w]; ok {
+func (x *Index) addVocab(t Token) {
+	if _, ok := x.vocab[t.Text]; ok {
 		return
 	}
-	x.vocab[w] = struct{}{}
-	if len(w) < 4 {
+	t.Kind = newTokenKind(t.Text)
+	x.vocab[t.Text] = t
+	if len(t.Text) < 4 {
 		return
 	}
-	for _, d := range deletions(w) {
-		x.deletes[d] = append(x.deletes[d], w)
+	for _, d := range deletions(t.Text) {
+		x.deletes[d] = append(x.deletes[d], t.Text)
 	}
 }
 
@@ -186,12 +278,18 @@ func (x *Index) Remove(id string) {
 }
 
 func (x *Index) removeLocked(id string) {
-	slot, ok := x.byID[id]
+	slot, ok := x.lookup(id)
 	if !ok {
 		return
 	}
-	delete(x.byID, id)
-	x.entries[slot] = entry{}
+	if _, c := x.collided[id]; c {
+		delete(x.collided, id)
+	} else {
+		delete(x.byHash, maphash.String(x.hashSeed, id))
+	}
+	e := &x.entries[slot]
+	x.garbage += int(e.idLen) + int(e.namesLen) + int(e.roLen)
+	*e = entry{}
 	x.live--
 	x.dead++
 	if x.dead > 1024 && x.dead > x.live {
@@ -199,13 +297,13 @@ func (x *Index) removeLocked(id string) {
 	}
 }
 
-// compactLocked drops removed slots from the posting lists. Slots are not
-// renumbered, so the entries slice keeps its holes.
+// compactLocked drops removed slots from the posting lists and removed
+// text from the arena. Slots are not renumbered.
 func (x *Index) compactLocked() {
 	for k, list := range x.postings {
 		out := list[:0]
 		for _, s := range list {
-			if x.entries[s].id != "" {
+			if x.entries[s].alive() {
 				out = append(out, s)
 			}
 		}
@@ -215,7 +313,18 @@ func (x *Index) compactLocked() {
 			x.postings[k] = out
 		}
 	}
-	x.dead = 0
+	arena := make([]byte, 0, len(x.arena)-x.garbage)
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.alive() {
+			continue
+		}
+		n := uint32(e.idLen) + uint32(e.namesLen) + uint32(e.roLen)
+		off := uint32(len(arena))
+		arena = append(arena, x.arena[e.off:e.off+n]...)
+		e.off = off
+	}
+	x.arena, x.garbage, x.dead = arena, 0, 0
 }
 
 // accumulator holds per-slot scores for one search.
@@ -331,15 +440,22 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	}
 	m := max(rescoreMin, 6*k)
 	top := topSlots(acc, m)
-	out := make([]Candidate, 0, len(top))
+	type scored struct {
+		slot  uint32
+		name  int
+		score float64
+	}
+	res := make([]scored, 0, len(top))
+	buf := make([]Token, 0, 16)
 	for _, s := range top {
 		e := &x.entries[s]
-		if e.id == "" {
+		if !e.alive() {
 			continue
 		}
 		best, bestName := -1.0, 0
-		for i, r := range strings.Split(e.roman, "\x00") {
-			sc, _ := nameScore(qa, fromRoman(r), false)
+		for i, r := range splitZero(x.romanOf(e)) {
+			buf = x.fromRoman(r, buf[:0])
+			sc := qs.score(buf)
 			if sc > best {
 				best, bestName = sc, i
 			}
@@ -347,25 +463,39 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		if best <= 0 {
 			continue
 		}
-		sc, _ := applyEvid(best, nil, qe, e.ev, false)
-		out = append(out, Candidate{ID: e.id, Name: nthName(e.names, bestName), Score: round4(sc)})
+		sc, _ := applyEvid(best, nil, qe, x.evidOf(e), false)
+		res = append(res, scored{s, bestName, round4(sc)})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+	sort.Slice(res, func(i, j int) bool {
+		if res[i].score != res[j].score {
+			return res[i].score > res[j].score
 		}
-		return out[i].ID < out[j].ID
+		return res[i].slot < res[j].slot
 	})
-	if len(out) > k {
-		out = out[:k]
+	if len(res) > k {
+		res = res[:k]
 	}
-	for i := range out {
-		e := &x.entries[x.byID[out[i].ID]]
-		r := strings.Split(e.roman, "\x00")[indexOf(e.names, out[i].Name)]
-		res := compareEvid(qa, fromRoman(r), qe, e.ev, true)
-		out[i].Explain = res.Explain
+	out := make([]Candidate, len(res))
+	for i, r := range res {
+		e := &x.entries[r.slot]
+		ro := x.fromRoman(splitZero(x.romanOf(e))[r.name], nil)
+		full := compareEvid(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true)
+		out[i] = Candidate{ID: string(x.idOf(e)), Name: string(splitZero(x.namesOf(e))[r.name]), Score: r.score, Explain: full.Explain}
 	}
 	return out
+}
+
+// splitZero splits b at zero bytes without copying.
+func splitZero(b []byte) [][]byte {
+	var out [][]byte
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return append(out, b)
+		}
+		out = append(out, b[:i])
+		b = b[i+1:]
+	}
 }
 
 // expand turns the query's name parts into the posting lists to credit.
@@ -519,37 +649,34 @@ func topSlots(acc *accumulator, m int) []uint32 {
 	return h.s
 }
 
-// fromRoman rebuilds an Analysis from stored romanised token texts.
-func fromRoman(r string) Analysis {
-	f := strings.Fields(r)
-	a := Analysis{Tokens: make([]Token, len(f))}
-	for i, t := range f {
-		a.Tokens[i] = newToken(t)
-	}
-	return a
-}
-
-func nthName(joined string, n int) string {
-	for i := 0; i < n; i++ {
-		j := strings.IndexByte(joined, 0)
-		if j < 0 {
-			return joined
+// fromRoman rebuilds the tokens of a stored romanised name from the
+// vocabulary, appending them to buf.
+func (x *Index) fromRoman(r []byte, buf []Token) []Token {
+	for len(r) > 0 {
+		i := bytes.IndexByte(r, ' ')
+		var w []byte
+		if i < 0 {
+			w, r = r, nil
+		} else {
+			w, r = r[:i], r[i+1:]
 		}
-		joined = joined[j+1:]
-	}
-	if j := strings.IndexByte(joined, 0); j >= 0 {
-		return joined[:j]
-	}
-	return joined
-}
-
-func indexOf(joined, name string) int {
-	for i, n := range strings.Split(joined, "\x00") {
-		if n == name {
-			return i
+		if len(w) == 0 {
+			continue
 		}
+		forced := w[0] == '='
+		if forced {
+			w = w[1:]
+		}
+		t, ok := x.vocab[string(w)]
+		if !ok {
+			t = newToken(string(w))
+		}
+		if forced {
+			t.Kind = KindName
+		}
+		buf = append(buf, t)
 	}
-	return 0
+	return buf
 }
 
 func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
