@@ -2,7 +2,6 @@ package names
 
 import (
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -69,10 +68,13 @@ type side struct {
 }
 
 func newSide(a Analysis) side {
-	var s side
-	s.all = a.Tokens
-	s.names = make([]Token, 0, len(a.Tokens))
-	s.weight = make([]float64, 0, len(a.Tokens))
+	n := len(a.Tokens)
+	return newSideInto(a, make([]Token, 0, n), make([]float64, 0, n), make([]bool, 0, n))
+}
+
+// newSideInto is newSide reusing the given buffers.
+func newSideInto(a Analysis, names []Token, weight []float64, matched []bool) side {
+	s := side{all: a.Tokens, names: names[:0], weight: weight[:0]}
 	hasName := false
 	for _, t := range a.Tokens {
 		hasName = hasName || t.Kind == KindName
@@ -97,7 +99,10 @@ outer:
 		}
 		s.weight = append(s.weight, w)
 	}
-	s.matched = make([]bool, len(s.names))
+	s.matched = matched[:0]
+	for range s.names {
+		s.matched = append(s.matched, false)
+	}
 	return s
 }
 
@@ -114,20 +119,37 @@ func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
 	return scoreSides(newSide(qa), newSide(ca), explain)
 }
 
+// scratch holds buffers reused across the comparisons of one search.
+type scratch struct {
+	qMatched []bool
+	names    []Token
+	weight   []float64
+	matched  []bool
+	pairs    []pair
+}
+
 // score compares the query side q with a candidate's tokens, without
 // explanation; q is not changed.
-func (q side) score(cand []Token) float64 {
-	q.matched = make([]bool, len(q.names))
-	s, _ := scoreSides(q, newSide(Analysis{Tokens: cand}), false)
+func (q side) score(cand []Token, sc *scratch) float64 {
+	sc.qMatched = append(sc.qMatched[:0], make([]bool, len(q.names))...)
+	q.matched = sc.qMatched
+	c := newSideInto(Analysis{Tokens: cand}, sc.names, sc.weight, sc.matched)
+	sc.names, sc.weight, sc.matched = c.names, c.weight, c.matched
+	s, _ := scoreSidesBuf(q, c, false, sc)
 	return s
 }
 
 // scoreSides is nameScore on prepared sides; it marks their matched parts.
 func scoreSides(q, c side, explain bool) (float64, []Reason) {
+	return scoreSidesBuf(q, c, explain, &scratch{})
+}
+
+func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	if len(q.names) == 0 || len(c.names) == 0 {
 		return 0, nil
 	}
-	pairs := make([]pair, 0, len(q.names)*len(c.names))
+	pairs := sc.pairs[:0]
+	defer func() { sc.pairs = pairs[:0] }()
 	for i, a := range q.names {
 		for j, b := range c.names {
 			if s, how := tokenSim(a, b); s > 0 {
@@ -135,7 +157,12 @@ func scoreSides(q, c side, explain bool) (float64, []Reason) {
 			}
 		}
 	}
-	sort.SliceStable(pairs, func(x, y int) bool { return pairs[x].sim > pairs[y].sim })
+	// Insertion sort, stable and allocation-free for the few pairs.
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairs[j].sim > pairs[j-1].sim; j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
 	var reasons []Reason
 	num, den := 0.0, 0.0
 	weak := false
@@ -312,8 +339,10 @@ func tokenSim(a, b Token) (float64, string) {
 		return 0, ""
 	}
 	s := stringSim(a.Text, b.Text)
-	if cs := stringSim(a.Canon, b.Canon); cs > s {
-		s = cs
+	if a.Canon != a.Text || b.Canon != b.Text {
+		if cs := stringSim(a.Canon, b.Canon); cs > s {
+			s = cs
+		}
 	}
 	how := "typo"
 	if a.Key == b.Key && len(a.Key) >= 3 {
@@ -339,8 +368,9 @@ func stringSim(a, b string) float64 {
 		return 1
 	}
 	jw := jaroWinkler(a, b)
-	d := damerau(a, b)
+	// Distances above 3 only matter for very long strings.
 	ml := max(len(a), len(b))
+	d := damerauMax(a, b, max(3, ml/5))
 	ds := 1 - float64(d)/float64(ml)
 	s := max(jw, ds)
 	if min(len(a), len(b)) <= 4 && d >= 1 {
@@ -361,7 +391,7 @@ func joinedSim(a, b []Token) float64 {
 	if x == y {
 		return 1
 	}
-	d := damerau(x, y)
+	d := damerauMax(x, y, 2)
 	if d > 2 {
 		return 0
 	}
@@ -428,8 +458,15 @@ func jaroWinkler(a, b string) float64 {
 
 // damerau returns the optimal-string-alignment distance of a and b (bytes):
 // insertions, deletions, substitutions and transpositions of neighbours.
-func damerau(a, b string) int {
+func damerau(a, b string) int { return damerauMax(a, b, len(a)+len(b)) }
+
+// damerauMax is damerau, except that it returns limit+1 as soon as the
+// distance is known to exceed limit.
+func damerauMax(a, b string, limit int) int {
 	la, lb := len(a), len(b)
+	if la-lb > limit || lb-la > limit {
+		return limit + 1
+	}
 	if la == 0 {
 		return lb
 	}
@@ -448,6 +485,7 @@ func damerau(a, b string) int {
 	}
 	for i := 1; i <= la; i++ {
 		cur[0] = i
+		rowMin := i
 		for j := 1; j <= lb; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
@@ -458,8 +496,25 @@ func damerau(a, b string) int {
 				v = min(v, prev2[j-2]+1)
 			}
 			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > limit && i > 1 {
+			// Rows only grow by transposition from two rows back, so two
+			// rows over the limit settle it.
+			if prevMin(prev) > limit {
+				return limit + 1
+			}
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[lb]
+	return min(prev[lb], limit+1)
+}
+
+// prevMin is the smallest value of a row.
+func prevMin(row []int) int {
+	m := row[0]
+	for _, v := range row[1:] {
+		m = min(m, v)
+	}
+	return m
 }

@@ -447,15 +447,23 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	}
 	res := make([]scored, 0, len(top))
 	buf := make([]Token, 0, 16)
+	var scr scratch
 	for _, s := range top {
 		e := &x.entries[s]
 		if !e.alive() {
 			continue
 		}
 		best, bestName := -1.0, 0
-		for i, r := range splitZero(x.romanOf(e)) {
+		ro := x.romanOf(e)
+		for i := 0; len(ro) > 0; i++ {
+			r := ro
+			if z := bytes.IndexByte(ro, 0); z >= 0 {
+				r, ro = ro[:z], ro[z+1:]
+			} else {
+				ro = nil
+			}
 			buf = x.fromRoman(r, buf[:0])
-			sc := qs.score(buf)
+			sc := qs.score(buf, &scr)
 			if sc > best {
 				best, bestName = sc, i
 			}
@@ -522,6 +530,7 @@ func (x *Index) expand(parts []Token) []expansion {
 		if len(t.Key) >= 2 {
 			add(i, "~"+t.Key, 0.85, ceiling)
 		}
+		var near []nearPart
 		for _, v := range x.fuzzy(t.Text) {
 			cv := canonical(v)
 			if seen[cv] {
@@ -529,8 +538,13 @@ func (x *Index) expand(parts []Token) []expansion {
 			}
 			seen[cv] = true
 			if s := stringSim(t.Text, v); s >= minTokenSim {
-				add(i, cv, 0.9*s, ceiling)
+				near = append(near, nearPart{cv, s})
 			}
+		}
+		// Dense vocabularies give many neighbours; the closest suffice.
+		sort.Slice(near, func(a, b int) bool { return near[a].sim > near[b].sim })
+		for _, v := range near[:min(len(near), maxNear)] {
+			add(i, v.key, 0.9*v.sim, ceiling)
 		}
 	}
 	// Adjacent parts joined: "Abd al-Rahman" finds "Abdulrahman".
@@ -545,6 +559,15 @@ func (x *Index) expand(parts []Token) []expansion {
 	}
 	return exps
 }
+
+// nearPart is a vocabulary part near a query part.
+type nearPart struct {
+	key string
+	sim float64
+}
+
+// maxNear is the most vocabulary neighbours credited for one query part.
+const maxNear = 12
 
 // fuzzy returns vocabulary parts that share a one-letter deletion with w
 // (or are w less one letter, or w is them less one letter): the parts
