@@ -177,9 +177,10 @@ func isApostrophe(r rune) bool {
 }
 
 // isUkrainian reports whether a Cyrillic name uses a letter only Ukrainian
-// has, so that и and г are read the Ukrainian way.
+// has, or the Ukrainian adjectival ending -ський, so that и and г are read
+// the Ukrainian way.
 func isUkrainian(s string) bool {
-	return strings.ContainsAny(s, "іїєґІЇЄҐ")
+	return strings.ContainsAny(s, "іїєґІЇЄҐ") || strings.Contains(s, "ськ") || strings.Contains(s, "цьк") || strings.Contains(s, "СЬК")
 }
 
 // foldLatin removes diacritics from r and maps the Latin letters that do not

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // Query is a name to screen with its evidence.
@@ -448,6 +449,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	res := make([]scored, 0, len(top))
 	buf := make([]Token, 0, 16)
 	var scr scratch
+	latinQuery := isLatinish([]byte(q.Name))
 	for _, s := range top {
 		e := &x.entries[s]
 		if !e.alive() {
@@ -464,7 +466,9 @@ func (x *Index) Search(q Query, k int) []Candidate {
 			}
 			buf = x.fromRoman(r, buf[:0])
 			sc := qs.score(buf, &scr)
-			if sc > best {
+			// On a tie, prefer the name written like the query (Latin
+			// for a Latin query).
+			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
 				best, bestName = sc, i
 			}
 		}
@@ -706,3 +710,13 @@ func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
 
 // yearKey is the posting key of a birth year.
 func yearKey(y int) string { return "#" + strconv.Itoa(y) }
+
+// isLatinish reports whether b's first letter is Latin (or ASCII).
+func isLatinish(b []byte) bool {
+	for _, r := range string(b) {
+		if unicode.IsLetter(r) {
+			return r < 0x250
+		}
+	}
+	return true
+}

@@ -150,12 +150,12 @@ func Skeleton(s string) string {
 			}
 			emit('d')
 		case 'h':
-			if i == 0 && next == 's' { // Wade-Giles hs: Hsi = Xi
+			if i == 0 && next == 's' && (at(2) == 'i' || at(2) == 'u' || at(2) == 'y') { // Wade-Giles hs: Hsi = Xi
 				continue
 			}
 			prev := at(i - 1)
-			if i > 0 && !isVowel(prev) {
-				continue // digraph remainder
+			if prev == 'b' || prev == 'j' || prev == 'h' || prev == 'r' && i == 1 {
+				continue // Indic aspirates bh, jh; rh
 			}
 			if i == n-1 && i > 0 {
 				continue // Allah, Fatimah

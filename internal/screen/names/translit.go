@@ -91,7 +91,7 @@ var (
 	ethiopicCons = []string{"h", "l", "h", "m", "s", "r", "s", "sh", "q", "q", "q", "q",
 		"b", "v", "t", "ch", "h", "h", "n", "ny", "", "k", "k", "k", "kh", "w", "", "z",
 		"zh", "y", "d", "d", "j", "g", "g", "g", "t", "ch", "p", "ts", "ts", "f", "p"}
-	ethiopicVowel = []string{"e", "u", "i", "a", "e", "", "o", "wa"}
+	ethiopicVowel = []string{"a", "u", "i", "a", "e", "", "o", "wa"}
 )
 
 // kana maps Hiragana (Katakana is shifted to Hiragana first) to Hepburn.
@@ -217,6 +217,12 @@ func translitWord(word []rune, ukrainian bool) string {
 				} else {
 					b.WriteString("i")
 				}
+			case 'ה':
+				if i > 0 && i == len(word)-1 {
+					b.WriteString("a") // final he is a vowel: Moshe, Sarah
+				} else {
+					b.WriteString("h")
+				}
 			default:
 				b.WriteString(hebrew[r])
 			}
@@ -266,7 +272,7 @@ func translitWord(word []rune, ukrainian bool) string {
 // rules for waw, yeh, alef maksura and ain.
 func arabicLetter(word []rune, i int) string {
 	r := word[i]
-	prevVowel := i > 0 && (word[i-1] == 'ا' || word[i-1] == 'و' || word[i-1] == 'ي' || word[i-1] == 'ی')
+	prevVowel := i > 0 && (word[i-1] == 'ا' || word[i-1] == 'آ')
 	switch r {
 	case 'و':
 		if i == 0 || prevVowel {
