@@ -100,7 +100,7 @@ func romanise(w []rune, ukr bool) []Token {
 	if len(w) > 3 && w[0] == 'ا' && w[1] == 'ل' {
 		return []Token{newToken("al"), newToken(translitWord(w[2:], ukr))}
 	}
-	s := translitWord(w, ukr)
+	s := deLeet(translitWord(w, ukr))
 	if isHan(w[0]) || (w[0] >= 0xAC00 && w[0] <= 0xD7A3) {
 		return nameParts(s) // syllables such as "da", "an" are names here
 	}
@@ -273,4 +273,22 @@ func newTokenKind(text string) Kind {
 		return KindParticle
 	}
 	return KindName
+}
+
+// deLeet reads digits inside a word of letters as the letters they stand
+// for ("Ig0r Sech1n"); a word of digits only stays as it is.
+func deLeet(s string) string {
+	letters, digits := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c >= 'a' && c <= 'z':
+			letters = true
+		}
+	}
+	if !letters || !digits {
+		return s
+	}
+	return strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "8", "b", "9", "g").Replace(s)
 }

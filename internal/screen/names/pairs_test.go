@@ -107,7 +107,7 @@ func TestPairsAgainstLogicV2(t *testing.T) {
 		}
 		g.add(pred, actual)
 		if verbose && pred != actual {
-			t.Logf("%s %.3f %v | %s | %s | %s", map[bool]string{true: "FP", false: "FN"}[pred], res.Score, actual, r["name1"], r["name2"], r["notes"])
+			t.Logf("half%d %s %.3f %v | %s | %s | %s", half(n), map[bool]string{true: "FP", false: "FN"}[pred], res.Score, actual, r["name1"], r["name2"], r["notes"])
 		}
 		n++
 	}
