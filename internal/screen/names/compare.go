@@ -260,7 +260,9 @@ func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	}
 	// Fallback on the whole name in written order, for boundaries moved by
 	// a typo ("Arefullaha Ref" / "Arefullah Aref").
-	if js := joinedSim(q.names, c.names); js > score && js >= 0.9 {
+	if score >= 0.9 {
+		// The fallback cannot help.
+	} else if js := joinedSim(q.names, c.names); js > score && js >= 0.9 {
 		score = js
 		if explain {
 			reasons = append(reasons, Reason{Kind: "joined", Query: joinText(q.names), Candidate: joinText(c.names), How: "whole", Weight: js})
@@ -387,6 +389,11 @@ func stringSim(a, b string) float64 {
 		return 1
 	}
 	jw := jaroWinkler(a, b)
+	if jw < 0.7 {
+		// Far apart: no edit distance of interest (at most a fifth of
+		// the length) leaves Jaro-Winkler this low.
+		return jw - 0.1
+	}
 	// Distances above 3 only matter for very long strings.
 	ml := max(len(a), len(b))
 	d := damerauMax(a, b, max(3, ml/5))
@@ -405,6 +412,16 @@ func stringSim(a, b string) float64 {
 
 // joinedSim compares the two names with spaces removed, in written order.
 func joinedSim(a, b []Token) float64 {
+	la, lb := 0, 0
+	for _, t := range a {
+		la += len(t.Text)
+	}
+	for _, t := range b {
+		lb += len(t.Text)
+	}
+	if la-lb > 2 || lb-la > 2 {
+		return 0
+	}
 	x, y := joinText(a), joinText(b)
 	if x == "" || y == "" {
 		return 0

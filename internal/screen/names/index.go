@@ -55,7 +55,8 @@ type Index struct {
 	live     int
 	dead     int
 	garbage  int // arena bytes of removed entries
-	accs     sync.Pool
+	accMu    sync.Mutex
+	accs     []*accumulator // free accumulators, reused (a sync.Pool would drop them at every GC)
 	// commonShare overrides the package's commonShare when non-zero
 	// (tests turn the cap off with a value above 1).
 	commonShare float64
@@ -330,27 +331,46 @@ func (x *Index) compactLocked() {
 
 // accumulator holds per-slot scores for one search.
 type accumulator struct {
-	score   []float32
-	tokMark []uint16 // which query part last credited the slot (+1)
-	tokVal  []float32
+	cells   []cell
 	touched []uint32
 }
 
+// cell is one slot's state during a search, packed so that a slot costs
+// one cache line visit.
+type cell struct {
+	score float32
+	val   float32 // what the current part gave it
+	mark  uint16  // the part that last credited it (+1), seeded, or 0
+}
+
 func (x *Index) getAcc(n int) *accumulator {
-	a, _ := x.accs.Get().(*accumulator)
-	if a == nil || len(a.score) < n {
-		c := n + n/4 + 64
-		a = &accumulator{score: make([]float32, c), tokMark: make([]uint16, c), tokVal: make([]float32, c)}
+	x.accMu.Lock()
+	var a *accumulator
+	if k := len(x.accs); k > 0 {
+		a = x.accs[k-1]
+		x.accs = x.accs[:k-1]
+	}
+	x.accMu.Unlock()
+	if a == nil || len(a.cells) < n {
+		a = &accumulator{cells: make([]cell, n+n/4+64)}
 	}
 	return a
 }
 
+// maxFreeAccs bounds the accumulators kept for reuse (one per concurrent
+// search is enough).
+const maxFreeAccs = 8
+
 func (x *Index) putAcc(a *accumulator) {
 	for _, s := range a.touched {
-		a.score[s], a.tokMark[s], a.tokVal[s] = 0, 0, 0
+		a.cells[s] = cell{}
 	}
 	a.touched = a.touched[:0]
-	x.accs.Put(a)
+	x.accMu.Lock()
+	if len(x.accs) < maxFreeAccs {
+		x.accs = append(x.accs, a)
+	}
+	x.accMu.Unlock()
 }
 
 // Search limits.
@@ -414,19 +434,25 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	}
 	// Phase 1 finds the candidates, phase 2 credits them part by part
 	// (each part gives a candidate only its best expansion).
-	var shortestCommon []uint32
+	var commonLists [][]uint32
 	for _, e := range exps {
 		switch {
 		case len(e.list) <= common && (e.part >= len(rare) || rare[e.part]):
 			x.seed(acc, e.list)
 		case e.part < len(rare) && !rare[e.part] && e.key == qs.names[e.part].Canon:
-			if shortestCommon == nil || len(e.list) < len(shortestCommon) {
-				shortestCommon = e.list
-			}
+			commonLists = append(commonLists, e.list)
 		}
 	}
-	if len(acc.touched) < minSeeded && shortestCommon != nil {
-		x.seed(acc, shortestCommon)
+	if len(acc.touched) < minSeeded && len(commonLists) > 0 {
+		// Every part is common ("Carmen Díaz"): the entries on the two
+		// shortest lists, or failing that on the shortest.
+		sort.Slice(commonLists, func(i, j int) bool { return len(commonLists[i]) < len(commonLists[j]) })
+		if len(commonLists) > 1 {
+			x.seed(acc, intersect(commonLists[0], commonLists[1]))
+		}
+		if len(acc.touched) < minSeeded {
+			x.seed(acc, commonLists[0])
+		}
 	}
 	if qe.dob.y != 0 {
 		// The birth year breaks ties between namesakes; it never finds
@@ -594,12 +620,12 @@ func (x *Index) fuzzy(w string) []string {
 // seed marks the slots of list as candidates.
 func (x *Index) seed(acc *accumulator, list []uint32) {
 	for _, s := range list {
-		if acc.tokMark[s] == 0 {
-			acc.tokMark[s] = seeded
+		if c := &acc.cells[s]; c.mark == 0 {
+			c.mark = seeded
 			acc.touched = append(acc.touched, s)
 			// Parts the query does not have cost a little, so that among
 			// namesakes the ones without extra parts come first.
-			acc.score[s] = -partCost * float32(x.entries[s].ntok)
+			c.score = -partCost * float32(x.entries[s].ntok)
 		}
 	}
 }
@@ -614,18 +640,19 @@ func (x *Index) credit(acc *accumulator, e expansion) {
 	mark := uint16(e.part + 1)
 	w := float32(e.weight)
 	visit := func(s uint32) {
-		switch acc.tokMark[s] {
+		c := &acc.cells[s]
+		switch c.mark {
 		case 0:
 			return
 		case mark:
-			if w > acc.tokVal[s] {
-				acc.score[s] += w - acc.tokVal[s]
-				acc.tokVal[s] = w
+			if w > c.val {
+				c.score += w - c.val
+				c.val = w
 			}
 		default:
-			acc.tokMark[s] = mark
-			acc.tokVal[s] = w
-			acc.score[s] += w
+			c.mark = mark
+			c.val = w
+			c.score += w
 		}
 	}
 	if len(e.list) > 8*len(acc.touched) {
@@ -650,7 +677,7 @@ type slotHeap struct {
 }
 
 func (h slotHeap) Len() int           { return len(h.s) }
-func (h slotHeap) Less(i, j int) bool { return h.acc.score[h.s[i]] < h.acc.score[h.s[j]] }
+func (h slotHeap) Less(i, j int) bool { return h.acc.cells[h.s[i]].score < h.acc.cells[h.s[j]].score }
 func (h slotHeap) Swap(i, j int)      { h.s[i], h.s[j] = h.s[j], h.s[i] }
 func (h *slotHeap) Push(v any)        { h.s = append(h.s, v.(uint32)) }
 func (h *slotHeap) Pop() any {
@@ -668,7 +695,7 @@ func topSlots(acc *accumulator, m int) []uint32 {
 	for _, s := range acc.touched {
 		if h.Len() < m {
 			heap.Push(h, s)
-		} else if acc.score[s] > acc.score[h.s[0]] {
+		} else if acc.cells[s].score > acc.cells[h.s[0]].score {
 			h.s[0] = s
 			heap.Fix(h, 0)
 		}
@@ -719,4 +746,22 @@ func isLatinish(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// intersect returns the slots on both ascending lists.
+func intersect(a, b []uint32) []uint32 {
+	var out []uint32
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
 }
