@@ -3,6 +3,7 @@ package names
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -291,9 +292,7 @@ func TestIndexCompaction(t *testing.T) {
 	}
 }
 
-func itoa(i int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i/1000%10)) + string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)))
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestSyntheticDeterministic checks that the generators are reproducible
 // and cover several scripts.
@@ -344,4 +343,41 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIndexConcurrent adds, replaces, removes and searches from several
+// goroutines at once (run with -race).
+func TestIndexConcurrent(t *testing.T) {
+	x := NewIndex()
+	persons := Synthetic(9, 2000)
+	for i, p := range persons[:1000] {
+		x.Add("p"+itoa(i), p.Names, p.Evidence())
+	}
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i := 0; i < 300; i++ {
+				p := persons[(g*300+i)%len(persons)]
+				switch i % 3 {
+				case 0:
+					x.Add("p"+itoa((g*300+i)%len(persons)), p.Names, p.Evidence())
+				case 1:
+					x.Remove("p" + itoa((g*7+i)%len(persons)))
+				default:
+					for _, c := range x.Search(Query{Name: p.Names[0]}, 5) {
+						if c.Score < 0 || c.Score > 1 || c.ID == "" {
+							t.Errorf("bad candidate %+v", c)
+						}
+					}
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	if x.Len() < 0 || x.Len() > len(persons) {
+		t.Errorf("Len %d", x.Len())
+	}
 }
