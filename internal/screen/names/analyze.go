@@ -24,6 +24,7 @@ type Token struct {
 	Canon string // canonical form: the head of its equivalence class, or Text
 	Key   string // phonetic consonant skeleton of Canon (see Skeleton)
 	Kind  Kind
+	Abjad bool // romanised from a script that does not write vowels (Arabic, Hebrew)
 }
 
 // Analysis is a name broken into tokens, in the order written.
@@ -98,19 +99,30 @@ func romanise(w []rune, ukr bool) []Token {
 		return nameParts(translitWord(w[:1], ukr), translitWord(w[1:], ukr))
 	}
 	if len(w) > 3 && w[0] == 'ا' && w[1] == 'ل' {
-		return []Token{newToken("al"), newToken(translitWord(w[2:], ukr))}
+		t := newToken(translitWord(w[2:], ukr))
+		t.Abjad = true
+		return []Token{newToken("al"), t}
 	}
 	s := deLeet(translitWord(w, ukr))
 	if isHan(w[0]) || (w[0] >= 0xAC00 && w[0] <= 0xD7A3) {
 		return nameParts(s) // syllables such as "da", "an" are names here
 	}
+	abjad := isAbjad(w[0])
 	var out []Token
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' }) {
 		if f != "" {
-			out = append(out, newToken(f))
+			t := newToken(f)
+			t.Abjad = abjad
+			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// isAbjad reports whether r is a letter of a script that leaves most
+// vowels unwritten (Hebrew, Arabic and its Persian and Urdu forms).
+func isAbjad(r rune) bool {
+	return (r >= 0x590 && r < 0x700) || (r >= 0x750 && r < 0x780) || (r >= 0xFB1D && r < 0xFF00)
 }
 
 // nameParts makes tokens of kind name, whatever their text.
@@ -246,15 +258,19 @@ func (a Analysis) String() string {
 	return strings.Join(parts, " ")
 }
 
-// stored returns the romanised tokens joined by spaces, with a leading "="
-// on tokens whose kind differs from what their text alone gives (a Chinese
-// "da" is a name, a Portuguese "da" a particle), so that the index can
-// rebuild the analysis exactly.
+// stored returns the romanised tokens joined by spaces, with a leading "^"
+// on tokens from a script without vowels and "=" on tokens whose kind
+// differs from what their text alone gives (a Chinese "da" is a name, a
+// Portuguese "da" a particle), so that the index can rebuild the analysis
+// exactly.
 func (a Analysis) stored() string {
 	var b strings.Builder
 	for i, t := range a.Tokens {
 		if i > 0 {
 			b.WriteByte(' ')
+		}
+		if t.Abjad {
+			b.WriteByte('^')
 		}
 		if t.Kind != newTokenKind(t.Text) {
 			b.WriteByte('=')

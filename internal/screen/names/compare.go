@@ -366,7 +366,10 @@ func tokenSim(a, b Token) (float64, string) {
 		}
 	}
 	how := "typo"
-	if a.Key == b.Key && len(a.Key) >= 3 {
+	// The skeleton is strong evidence across scripts (an Arabic or Hebrew
+	// spelling has no vowels to compare), weaker between two Latin
+	// spellings, where short skeletons collide (Cole, Kyle).
+	if a.Key == b.Key && (a.Abjad != b.Abjad && len(a.Key) >= 2 || len(a.Key) >= 3) {
 		if s < 0.92 {
 			s, how = 0.92, "phonetic"
 		}

@@ -20,13 +20,15 @@ uthman othman osman usman usmon
 yusuf yousef yousif youssef yusef yussuf yosef joseph josef jozef giuseppe jose iosif osip yusup yusif
 ibrahim ebrahim ibragim abraham avraham brahim
 ismail ismael ismayil ismoil izmail
-ilyas elias ilias ilya elijah eliyamusa moussa mousa moses moshe moise
+ilyas elias ilias ilya elijah eliyahu
+musa moussa mousa moses moshe moise
 isa issa eesa jesus
 yahya yahia yehia yahiya john johannes johann jean juan giovanni joao jan ivan ioannis ioan ion evan sean ian hans
 maryam mariam miriam maria mary marie mariya marija
 ayman aiman eyman
 usama osama ousama
 abdullah abdallah abdulla abdalla abdoulaye abdellah abdulah
+abdul abd abdel abdal abdol abdu abdoul
 abdulrahman abdurrahman abdelrahman abdurahman abdulrakhman abdourahmane
 abdulaziz abdelaziz abdulazeez
 abdulqadir abdelkader abdulkadir abdelqader abdulkader abdulqader
@@ -35,7 +37,7 @@ jafar jaafar gafar dzhafar cafer
 khalid khaled halid haled chaled
 khalil halil khaleel
 mustafa mostafa moustafa mustapha moustapha mustafo
-said saeed sayed saeid saiid sa'id
+said saeed sayed saeid saiid
 salih saleh salah saleh
 sulayman suleiman sulaiman soliman suleyman sulejman solomon
 zakariya zakaria zakariyya zachary zacharias
@@ -54,14 +56,14 @@ pavel paul pablo paolo pavlo pawel paulo
 andrey andrei andrew andre andreas andres andrea andrii andriy andrzej
 aleksey alexei alexey oleksiy alexis aleksei
 vladimir volodymyr wladimir vladimer uladzimir
-yury yuri yuriy iurii georgy george georgiy georges jorge jurgen juri heorhiy giorgi georgios
+yury yuri yuriy iurii georgy george georgiy georges jorge jurgen juri heorhiy giorgi georgios giorgos yorgos
 grigory grigoriy gregory hryhoriy gregor gregorio grzegorz
 fyodor fedor theodore teodor fedir
 stepan stephen steven stefan etienne esteban stefano stepan stephan
 vasily vasiliy vasyl basil vasil
 anatoly anatoliy anatolii
 yekaterina ekaterina catherine katharina caterina katerina kateryna catalina
-yelena elena helen helena olena alena hélène
+yelena elena helen helena olena alena helene
 natalya natalia nataliya natalie nathalie
 tatyana tatiana tetiana tatjana
 olga olha
@@ -71,7 +73,7 @@ boris borys
 igor ihor
 oleg oleh
 kim gim
-lee yi rhee ri li
+lee yi rhee ri li i
 park bak pak
 choi choe
 jung jeong chung chong jong
@@ -109,7 +111,6 @@ lin lam
 wei wai
 jiang chiang
 deng teng
-hu
 xu hsu
 benjamin binyamin
 william bill will willem wilhelm guillaume guillermo guglielmo

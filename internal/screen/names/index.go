@@ -251,6 +251,7 @@ func (x *Index) addVocab(t Token) {
 		return
 	}
 	t.Kind = newTokenKind(t.Text)
+	t.Abjad = false
 	x.vocab[t.Text] = t
 	if len(t.Text) < 4 {
 		return
@@ -717,7 +718,11 @@ func (x *Index) fromRoman(r []byte, buf []Token) []Token {
 		if len(w) == 0 {
 			continue
 		}
-		forced := w[0] == '='
+		abjad := w[0] == '^'
+		if abjad {
+			w = w[1:]
+		}
+		forced := len(w) > 0 && w[0] == '='
 		if forced {
 			w = w[1:]
 		}
@@ -725,6 +730,7 @@ func (x *Index) fromRoman(r []byte, buf []Token) []Token {
 		if !ok {
 			t = newToken(string(w))
 		}
+		t.Abjad = abjad
 		if forced {
 			t.Kind = KindName
 		}

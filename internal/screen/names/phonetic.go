@@ -150,12 +150,12 @@ func Skeleton(s string) string {
 			}
 			emit('d')
 		case 'h':
-			if i == 0 && next == 's' && (at(2) == 'i' || at(2) == 'u' || at(2) == 'y') { // Wade-Giles hs: Hsi = Xi
+			if i == 0 && wadeGilesHs[s] { // Hsi = Xi
 				continue
 			}
 			prev := at(i - 1)
-			if prev == 'b' || prev == 'j' || prev == 'h' || prev == 'r' && i == 1 {
-				continue // Indic aspirates bh, jh; rh
+			if prev == 'b' || prev == 'j' || prev == 'h' {
+				continue // Indic aspirates bh, jh
 			}
 			if i == n-1 && i > 0 {
 				continue // Allah, Fatimah
@@ -166,4 +166,12 @@ func Skeleton(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// wadeGilesHs are the Wade-Giles syllables written with hs- (pinyin x-).
+// "Hsin" is left out: as a consonant skeleton it is far more often Arabic
+// Husayn (حسين) than Wade-Giles Xin.
+var wadeGilesHs = map[string]bool{
+	"hsi": true, "hsia": true, "hsiao": true, "hsieh": true, "hsien": true, "hsiang": true,
+	"hsiu": true, "hsiung": true, "hsu": true, "hsueh": true, "hsuan": true, "hsun": true, "hsing": true,
 }

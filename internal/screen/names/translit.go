@@ -181,6 +181,18 @@ func translitWord(word []rune, ukrainian bool) string {
 				}
 			}
 		case r >= 0x370 && r < 0x400:
+			if i+1 < len(word) && foldLatin(unicode.ToLower(word[i+1])) == "υ" {
+				switch foldLatin(unicode.ToLower(r)) {
+				case "ο":
+					b.WriteString("ou") // Παπανδρέου → papandreou
+					i++
+					continue
+				case "α", "ε":
+					b.WriteString(greek[[]rune(foldLatin(unicode.ToLower(r)))[0]] + "v") // Ευάγγελος → evangelos
+					i++
+					continue
+				}
+			}
 			lr := []rune(foldLatin(unicode.ToLower(r)))
 			for _, c := range lr {
 				if s, ok := greek[c]; ok {
@@ -218,9 +230,12 @@ func translitWord(word []rune, ukrainian bool) string {
 					b.WriteString("i")
 				}
 			case 'ה':
-				if i > 0 && i == len(word)-1 {
+				switch {
+				case i > 0 && i == len(word)-1:
 					b.WriteString("a") // final he is a vowel: Moshe, Sarah
-				} else {
+				case i > 0 && strings.ContainsRune("kstpgzdc", lastByte(&b)):
+					b.WriteString("eh") // not a digraph: כהן is Kohen, not Khn
+				default:
 					b.WriteString("h")
 				}
 			default:
@@ -277,6 +292,9 @@ func arabicLetter(word []rune, i int) string {
 	case 'و':
 		if i == 0 || prevVowel {
 			return "w"
+		}
+		if i == len(word)-2 && (word[i+1] == 'ي' || word[i+1] == 'ی') {
+			return "w" // the nisba ending -awi/-avi: موسوی → Musawi, Mousavi
 		}
 		return "u"
 	case 'ي', 'ی', 'ې', 'ێ':
@@ -389,4 +407,13 @@ func indicRun(b *strings.Builder, word []rune, i int) int {
 // isHan reports whether r is a CJK unified ideograph.
 func isHan(r rune) bool {
 	return (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x3400 && r <= 0x4DBF) || (r >= 0xF900 && r <= 0xFAFF)
+}
+
+// lastByte returns the last byte written to b, or 0.
+func lastByte(b *strings.Builder) rune {
+	s := b.String()
+	if s == "" {
+		return 0
+	}
+	return rune(s[len(s)-1])
 }

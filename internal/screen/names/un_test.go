@@ -200,7 +200,7 @@ func TestCongressFalseMatches(t *testing.T) {
 		for _, c := range cands {
 			if c.Score >= DefaultThreshold {
 				h++
-				if hits < 15 {
+				if hits < 40 {
 					t.Logf("  false match: %q ~ %q %.3f", r["full_name"], c.Name, c.Score)
 				}
 			}
