@@ -370,8 +370,12 @@ func tokenSim(a, b Token) (float64, string) {
 	// spelling has no vowels to compare), weaker between two Latin
 	// spellings, where short skeletons collide (Cole, Kyle).
 	if a.Key == b.Key && (a.Abjad != b.Abjad && len(a.Key) >= 2 || len(a.Key) >= 3) {
-		if s < 0.92 {
-			s, how = 0.92, "phonetic"
+		p := phoneticSim
+		if a.Abjad == b.Abjad && s < 0.6 {
+			p = phoneticSimFar // Baird, Pruitt: same skeleton, little else
+		}
+		if s < p {
+			s, how = p, "phonetic"
 		}
 	}
 	if s < minTokenSim {
@@ -383,6 +387,14 @@ func tokenSim(a, b Token) (float64, string) {
 // minTokenSim is the lowest similarity at which two different tokens still
 // count as the same name part.
 const minTokenSim = 0.80
+
+// Similarities given by equal skeletons: across scripts or with spellings
+// otherwise close, and between same-script spellings that share little
+// else.
+const (
+	phoneticSim    = 0.92
+	phoneticSimFar = 0.85
+)
 
 // stringSim is the similarity of two romanised strings: the larger of
 // Jaro-Winkler and one minus the normalised Damerau-Levenshtein distance,
