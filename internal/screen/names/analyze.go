@@ -45,11 +45,11 @@ var titles = map[string]bool{
 	"president": true, "minister": true, "senator": true, "sen": true, "rep": true,
 	"hon": true, "honorable": true, "honourable": true, "rev": true, "reverend": true,
 	"father": true, "fr": true, "bishop": true, "ayatollah": true, "hojatoleslam": true,
-	"emir": true, "amir": false, "prince": true, "princess": true, "king": true, "queen": true,
+	"emir": true, "prince": true, "princess": true, "king": true, "queen": true,
 	"jr": true, "sr": true, "ii": true, "iii": true, "iv": true, "esq": true, "phd": true,
-	"md": true, "herr": true, "frau": true, "mme": true, "mlle": true, "m": false,
+	"md": true, "herr": true, "frau": true, "mme": true, "mlle": true,
 	"don": true, "dona": true, "sri": true, "shri": true, "smt": true, "tun": true,
-	"datuk": true, "dato": true, "tan": false, "pehlivan": false, "gospodin": true,
+	"datuk": true, "dato": true, "gospodin": true,
 	"mister": true, "doctor": true, "docteur": true, "professor": true,
 }
 
@@ -62,8 +62,8 @@ var particles = map[string]bool{
 	"den": true, "ter": true, "te": true, "de": true, "da": true, "di": true, "do": true,
 	"dos": true, "das": true, "del": true, "della": true, "dei": true, "la": true, "le": true,
 	"les": true, "lo": true, "du": true, "des": true, "y": true, "e": true, "zu": true,
-	"af": true, "av": true, "mac": false, "st": true, "ap": true, "ferch": true, "bat": true,
-	"bar": false, "ha": false, "dem": true, "vom": true, "vander": true, "vd": true,
+	"af": true, "av": true, "st": true, "ap": true, "ferch": true, "bat": true,
+	"dem": true, "vom": true, "vander": true, "vd": true,
 }
 
 // Analyze breaks a full name in any script into tokens: Unicode

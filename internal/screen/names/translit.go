@@ -131,7 +131,7 @@ var indicCons = map[rune]string{
 	0x92A: "p", 0x92B: "ph", 0x92C: "b", 0x92D: "bh", 0x92E: "m", 0x92F: "y", 0x930: "r",
 	0x931: "r", 0x932: "l", 0x933: "l", 0x934: "l", 0x935: "v", 0x936: "sh", 0x937: "sh",
 	0x938: "s", 0x939: "h", 0x958: "q", 0x959: "kh", 0x95A: "gh", 0x95B: "z", 0x95C: "r",
-	0x95D: "rh", 0x95E: "f", 0x95F: "y", 0x9DC: "r", 0x9DD: "rh", 0x9DF: "y",
+	0x95D: "rh", 0x95E: "f", 0x95F: "y",
 }
 
 var indicVowel = map[rune]string{
@@ -156,9 +156,9 @@ func indicBase(r rune) (rune, bool) {
 	return r, false
 }
 
-// translitWord romanises one word that contains no spaces. It returns the
-// lower-case Latin text and, for Han, the boundaries of syllables that form
-// separate tokens (the first character of a Chinese name is its surname).
+// translitWord romanises one word that contains no spaces and returns
+// lower-case Latin text (letters of scripts without a table are kept,
+// lower-cased and without marks).
 func translitWord(word []rune, ukrainian bool) string {
 	var b strings.Builder
 	for i := 0; i < len(word); i++ {
