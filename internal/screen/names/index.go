@@ -377,7 +377,7 @@ func (x *Index) putAcc(a *accumulator) {
 // Search limits.
 const (
 	// rescoreMin is the least number of entries rescored with Compare.
-	rescoreMin = 60
+	rescoreMin = 40
 	// commonShare: a key posted for more than this share of the entries
 	// (and more than commonMin) only credits entries that rarer keys found.
 	commonShare = 0.01
@@ -466,7 +466,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	for _, e := range exps {
 		x.credit(acc, e)
 	}
-	m := max(rescoreMin, 6*k)
+	m := max(rescoreMin, 4*k)
 	top := topSlots(acc, m)
 	type scored struct {
 		slot  uint32
