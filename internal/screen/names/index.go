@@ -43,6 +43,7 @@ type Candidate struct {
 type Index struct {
 	mu       sync.RWMutex
 	entries  []entry
+	ntok     []uint8           // per slot: distinct name parts over all names, for ranking namesakes
 	arena    []byte            // id, names and romanisations of all entries
 	byHash   map[uint64]uint32 // hash of id → slot
 	collided map[string]uint32 // ids whose hash another id already holds
@@ -68,7 +69,6 @@ type Index struct {
 type entry struct {
 	off                    uint32
 	idLen, namesLen, roLen uint16
-	ntok                   uint8 // distinct name parts over all names, for ranking namesakes
 	sex                    byte
 	nat                    uint16
 	dob                    packedDate
@@ -240,8 +240,8 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 			}
 		}
 	}
-	e.ntok = uint8(min(parts, 255))
 	x.entries = append(x.entries, e)
+	x.ntok = append(x.ntok, uint8(min(parts, 255)))
 }
 
 // addVocab records a part as written (romanised) and its one-letter
@@ -333,6 +333,7 @@ func (x *Index) compactLocked() {
 // accumulator holds per-slot scores for one search.
 type accumulator struct {
 	cells   []cell
+	bits    []uint64 // candidate slots; small enough to stay in cache
 	touched []uint32
 }
 
@@ -341,7 +342,7 @@ type accumulator struct {
 type cell struct {
 	score float32
 	val   float32 // what the current part gave it
-	mark  uint16  // the part that last credited it (+1), seeded, or 0
+	mark  uint16  // the part that last credited it (+1), or 0
 }
 
 func (x *Index) getAcc(n int) *accumulator {
@@ -353,7 +354,8 @@ func (x *Index) getAcc(n int) *accumulator {
 	}
 	x.accMu.Unlock()
 	if a == nil || len(a.cells) < n {
-		a = &accumulator{cells: make([]cell, n+n/4+64)}
+		c := n + n/4 + 64
+		a = &accumulator{cells: make([]cell, c), bits: make([]uint64, c/64+1)}
 	}
 	return a
 }
@@ -365,6 +367,7 @@ const maxFreeAccs = 8
 func (x *Index) putAcc(a *accumulator) {
 	for _, s := range a.touched {
 		a.cells[s] = cell{}
+		a.bits[s/64] = 0
 	}
 	a.touched = a.touched[:0]
 	x.accMu.Lock()
@@ -621,18 +624,13 @@ func (x *Index) fuzzy(w string) []string {
 // seed marks the slots of list as candidates.
 func (x *Index) seed(acc *accumulator, list []uint32) {
 	for _, s := range list {
-		if c := &acc.cells[s]; c.mark == 0 {
-			c.mark = seeded
+		w, b := s/64, uint64(1)<<(s%64)
+		if acc.bits[w]&b == 0 {
+			acc.bits[w] |= b
 			acc.touched = append(acc.touched, s)
-			// Parts the query does not have cost a little, so that among
-			// namesakes the ones without extra parts come first.
-			c.score = -partCost * float32(x.entries[s].ntok)
 		}
 	}
 }
-
-// seeded marks a candidate no part has credited yet.
-const seeded = math.MaxUint16
 
 // credit adds an expansion's weight to the candidates in its list. A
 // candidate gets from each query part only its best expansion; expansions
@@ -641,10 +639,17 @@ func (x *Index) credit(acc *accumulator, e expansion) {
 	mark := uint16(e.part + 1)
 	w := float32(e.weight)
 	visit := func(s uint32) {
+		if acc.bits[s/64]&(1<<(s%64)) == 0 {
+			return // not a candidate; the bit saves a visit to the cell
+		}
 		c := &acc.cells[s]
 		switch c.mark {
 		case 0:
-			return
+			// First credit: parts the query does not have cost a little,
+			// so that among namesakes the ones without extra parts come
+			// first.
+			c.mark, c.val = mark, w
+			c.score = w - partCost*float32(x.ntok[s])
 		case mark:
 			if w > c.val {
 				c.score += w - c.val
@@ -694,6 +699,9 @@ func topSlots(acc *accumulator, m int) []uint32 {
 	}
 	h := &slotHeap{s: make([]uint32, 0, m+1), acc: acc}
 	for _, s := range acc.touched {
+		if acc.cells[s].mark == 0 {
+			continue // found but never credited
+		}
 		if h.Len() < m {
 			heap.Push(h, s)
 		} else if acc.cells[s].score > acc.cells[h.s[0]].score {
