@@ -1,0 +1,781 @@
+package names
+
+import (
+	"bytes"
+	"container/heap"
+	"hash/maphash"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// Query is a name to screen with its evidence.
+type Query struct {
+	Name string
+	Evidence
+}
+
+// Candidate is one indexed person returned by Search.
+type Candidate struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"` // the entry's name that matched best
+	Score   float64  `json:"score"`
+	Explain []Reason `json:"explain"`
+}
+
+// Index is an in-memory inverted index of persons by name. It is safe for
+// concurrent use: searches share a read lock, changes take the write lock.
+//
+// Every name part of every entry is posted under two keys: its canonical
+// form and its consonant skeleton. A vocabulary of the parts with their
+// one-letter deletions finds the parts within a typo or two of a query part.
+// Search finds candidates through the lists of the query's rarer parts,
+// credits them part by part with inverse document frequency, keeps the best
+// few dozen and scores those with Compare's logic. It never scans every
+// entry.
+//
+// Entries hold no Go pointers: their text lives in one byte arena and ids
+// are found through a hash map, so a million entries cost the garbage
+// collector almost nothing to scan.
+type Index struct {
+	mu       sync.RWMutex
+	entries  []entry
+	ntok     []uint8           // per slot: distinct name parts over all names, for ranking namesakes
+	arena    []byte            // id, names and romanisations of all entries
+	byHash   map[uint64]uint32 // hash of id → slot
+	collided map[string]uint32 // ids whose hash another id already holds
+	hashSeed maphash.Seed
+	postings map[string][]uint32 // key → slots, ascending
+	deletes  map[string][]string // one-letter deletion → parts
+	vocab    map[string]Token    // parts seen (romanised, as written)
+	nats     map[string]uint16   // nationality → index in natList
+	natList  []string
+	live     int
+	dead     int
+	garbage  int // arena bytes of removed entries
+	accMu    sync.Mutex
+	accs     []*accumulator // free accumulators, reused (a sync.Pool would drop them at every GC)
+	// commonShare overrides the package's commonShare when non-zero
+	// (tests turn the cap off with a value above 1).
+	commonShare float64
+}
+
+// entry is one indexed person. Its text is arena[off:], in order: the id,
+// the original names joined by "\x00", and their romanised token texts
+// (names joined by "\x00", tokens by " ").
+type entry struct {
+	off                    uint32
+	idLen, namesLen, roLen uint16
+	sex                    byte
+	nat                    uint16
+	dob                    packedDate
+}
+
+// packedDate is a date in four bytes.
+type packedDate struct {
+	y    int16
+	m, d uint8
+}
+
+func (e *entry) alive() bool { return e.idLen != 0 }
+
+func (x *Index) idOf(e *entry) []byte { return x.arena[e.off : e.off+uint32(e.idLen)] }
+func (x *Index) namesOf(e *entry) []byte {
+	o := e.off + uint32(e.idLen)
+	return x.arena[o : o+uint32(e.namesLen)]
+}
+func (x *Index) romanOf(e *entry) []byte {
+	o := e.off + uint32(e.idLen) + uint32(e.namesLen)
+	return x.arena[o : o+uint32(e.roLen)]
+}
+
+func (x *Index) evidOf(e *entry) evid {
+	return evid{dob: date{int(e.dob.y), int(e.dob.m), int(e.dob.d)}, nat: x.natList[e.nat], sex: e.sex}
+}
+
+// evid is Evidence parsed once.
+type evid struct {
+	dob date
+	nat string
+	sex byte
+}
+
+func parseEvid(e Evidence) evid {
+	var v evid
+	if d, ok := parseDate(e.BirthDate); ok {
+		v.dob = d
+	}
+	v.nat = strings.ToLower(strings.TrimSpace(e.Nationality))
+	if s := sexCode(e.Sex); s != "" {
+		v.sex = s[0]
+	}
+	return v
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{
+		byHash:   make(map[uint64]uint32),
+		collided: make(map[string]uint32),
+		hashSeed: maphash.MakeSeed(),
+		postings: make(map[string][]uint32),
+		deletes:  make(map[string][]string),
+		vocab:    make(map[string]Token),
+		nats:     map[string]uint16{"": 0},
+		natList:  []string{""},
+	}
+}
+
+// Len returns the number of persons in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.live
+}
+
+// lookup returns the slot of id.
+func (x *Index) lookup(id string) (uint32, bool) {
+	if s, ok := x.byHash[maphash.String(x.hashSeed, id)]; ok && string(x.idOf(&x.entries[s])) == id {
+		return s, true
+	}
+	s, ok := x.collided[id]
+	return s, ok
+}
+
+// Entry limits: longer ids and names are cut (ids to 1 KB, all names of a
+// person together to 16 KB).
+const (
+	maxID    = 1 << 10
+	maxNames = 1 << 14
+)
+
+// Add indexes a person under id with one or more names in any script,
+// replacing any entry with the same id. Names that analyse to nothing are
+// ignored; a person with no usable name is not indexed (and an existing
+// entry with that id is removed). An empty id is ignored.
+func (x *Index) Add(id string, names []string, ev Evidence) {
+	if id == "" {
+		return
+	}
+	if len(id) > maxID {
+		id = id[:maxID]
+	}
+	var orig, roman []string
+	var analyses []Analysis
+	size := 0
+	for _, n := range names {
+		a := Analyze(n)
+		if len(a.Tokens) == 0 {
+			continue
+		}
+		r := a.stored()
+		if size+len(n)+len(r)+2 > maxNames {
+			break
+		}
+		size += len(n) + len(r) + 2
+		orig = append(orig, strings.ReplaceAll(n, "\x00", " "))
+		roman = append(roman, r)
+		analyses = append(analyses, a)
+	}
+	v := parseEvid(ev)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.removeLocked(id)
+	if len(analyses) == 0 {
+		return
+	}
+	nat, ok := x.nats[v.nat]
+	if !ok && len(x.natList) < math.MaxUint16 {
+		nat = uint16(len(x.natList))
+		x.nats[v.nat] = nat
+		x.natList = append(x.natList, v.nat)
+	}
+	slot := uint32(len(x.entries))
+	on, or := strings.Join(orig, "\x00"), strings.Join(roman, "\x00")
+	e := entry{off: uint32(len(x.arena)), idLen: uint16(len(id)), namesLen: uint16(len(on)), roLen: uint16(len(or)),
+		sex: v.sex, nat: nat, dob: packedDate{int16(v.dob.y), uint8(v.dob.m), uint8(v.dob.d)}}
+	x.arena = append(x.arena, id...)
+	x.arena = append(x.arena, on...)
+	x.arena = append(x.arena, or...)
+	h := maphash.String(x.hashSeed, id)
+	if _, taken := x.byHash[h]; taken {
+		x.collided[id] = slot
+	} else {
+		x.byHash[h] = slot
+	}
+	x.live++
+	if v.dob.y != 0 {
+		k := yearKey(v.dob.y)
+		x.postings[k] = append(x.postings[k], slot)
+	}
+	var seen [32]string
+	nseen, parts := 0, 0
+	post := func(k string) {
+		for _, s := range seen[:nseen] {
+			if s == k {
+				return
+			}
+		}
+		if nseen < len(seen) {
+			seen[nseen] = k
+			nseen++
+		}
+		x.postings[k] = append(x.postings[k], slot)
+	}
+	for _, a := range analyses {
+		for _, t := range a.Tokens {
+			x.addVocab(t)
+		}
+		for _, t := range a.nameTokens() {
+			before := nseen
+			post(t.Canon)
+			if nseen > before {
+				parts++
+			}
+			if t.Key != "" {
+				post("~" + t.Key)
+			}
+		}
+	}
+	x.entries = append(x.entries, e)
+	x.ntok = append(x.ntok, uint8(min(parts, 255)))
+}
+
+// addVocab records a part as written (romanised) and its one-letter
+// deletions; its posting key is its canonical form.
+func (x *Index) addVocab(t Token) {
+	if _, ok := x.vocab[t.Text]; ok {
+		return
+	}
+	t.Kind = newTokenKind(t.Text)
+	t.Abjad = false
+	x.vocab[t.Text] = t
+	if len(t.Text) < 4 {
+		return
+	}
+	for _, d := range deletions(t.Text) {
+		x.deletes[d] = append(x.deletes[d], t.Text)
+	}
+}
+
+// deletions returns the distinct strings made by deleting one byte of w.
+func deletions(w string) []string {
+	out := make([]string, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		if i > 0 && w[i] == w[i-1] {
+			continue
+		}
+		out = append(out, w[:i]+w[i+1:])
+	}
+	return out
+}
+
+// Remove deletes the person with id; removing an unknown id does nothing.
+func (x *Index) Remove(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.removeLocked(id)
+}
+
+func (x *Index) removeLocked(id string) {
+	slot, ok := x.lookup(id)
+	if !ok {
+		return
+	}
+	if _, c := x.collided[id]; c {
+		delete(x.collided, id)
+	} else {
+		delete(x.byHash, maphash.String(x.hashSeed, id))
+	}
+	e := &x.entries[slot]
+	x.garbage += int(e.idLen) + int(e.namesLen) + int(e.roLen)
+	*e = entry{}
+	x.live--
+	x.dead++
+	if x.dead > 1024 && x.dead > x.live {
+		x.compactLocked()
+	}
+}
+
+// compactLocked drops removed slots from the posting lists and removed
+// text from the arena. Slots are not renumbered.
+func (x *Index) compactLocked() {
+	for k, list := range x.postings {
+		out := list[:0]
+		for _, s := range list {
+			if x.entries[s].alive() {
+				out = append(out, s)
+			}
+		}
+		if len(out) == 0 {
+			delete(x.postings, k)
+		} else {
+			x.postings[k] = out
+		}
+	}
+	arena := make([]byte, 0, len(x.arena)-x.garbage)
+	for i := range x.entries {
+		e := &x.entries[i]
+		if !e.alive() {
+			continue
+		}
+		n := uint32(e.idLen) + uint32(e.namesLen) + uint32(e.roLen)
+		off := uint32(len(arena))
+		arena = append(arena, x.arena[e.off:e.off+n]...)
+		e.off = off
+	}
+	x.arena, x.garbage, x.dead = arena, 0, 0
+}
+
+// accumulator holds per-slot scores for one search.
+type accumulator struct {
+	cells   []cell
+	bits    []uint64 // candidate slots; small enough to stay in cache
+	touched []uint32
+}
+
+// cell is one slot's state during a search, packed so that a slot costs
+// one cache line visit.
+type cell struct {
+	score float32
+	val   float32 // what the current part gave it
+	mark  uint16  // the part that last credited it (+1), or 0
+}
+
+func (x *Index) getAcc(n int) *accumulator {
+	x.accMu.Lock()
+	var a *accumulator
+	if k := len(x.accs); k > 0 {
+		a = x.accs[k-1]
+		x.accs = x.accs[:k-1]
+	}
+	x.accMu.Unlock()
+	if a == nil || len(a.cells) < n {
+		c := n + n/4 + 64
+		a = &accumulator{cells: make([]cell, c), bits: make([]uint64, c/64+1)}
+	}
+	return a
+}
+
+// maxFreeAccs bounds the accumulators kept for reuse (one per concurrent
+// search is enough).
+const maxFreeAccs = 8
+
+func (x *Index) putAcc(a *accumulator) {
+	for _, s := range a.touched {
+		a.cells[s] = cell{}
+		a.bits[s/64] = 0
+	}
+	a.touched = a.touched[:0]
+	x.accMu.Lock()
+	if len(x.accs) < maxFreeAccs {
+		x.accs = append(x.accs, a)
+	}
+	x.accMu.Unlock()
+}
+
+// Search limits.
+const (
+	// rescoreMin is the least number of entries rescored with Compare.
+	rescoreMin = 40
+	// commonShare: a key posted for more than this share of the entries
+	// (and more than commonMin) only credits entries that rarer keys found.
+	commonShare = 0.01
+	commonMin   = 2000
+	// minSeeded: when rare parts find fewer candidates than this, the
+	// shortest common list is used to find more.
+	minSeeded = 10
+	// partCost is what each name part of an entry costs in the ranking
+	// before rescoring.
+	partCost = 0.3
+)
+
+// expansion is one posting list credited for one query part.
+type expansion struct {
+	part   int
+	key    string
+	weight float64
+	list   []uint32
+}
+
+// Search returns at most k persons whose names best match the query, best
+// first, with their scores and explanations. Candidates whose score is 0 are
+// left out.
+func (x *Index) Search(q Query, k int) []Candidate {
+	if k <= 0 {
+		return nil
+	}
+	qa := Analyze(q.Name)
+	qe := parseEvid(q.Evidence)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.live == 0 {
+		return nil
+	}
+	qs := newSide(qa)
+	exps := x.expand(qs.names)
+	if len(exps) == 0 {
+		return nil
+	}
+	n := len(x.entries)
+	acc := x.getAcc(n)
+	defer x.putAcc(acc)
+	share := commonShare
+	if x.commonShare != 0 {
+		share = x.commonShare
+	}
+	common := max(commonMin, int(share*float64(x.live)))
+	// A part whose own list is long (Mohammed, Wang, Sharma) finds no
+	// candidates, neither through its list nor through its variants: it
+	// only credits candidates that rarer parts found. When every part is
+	// common, the shortest common list finds them.
+	rare := make([]bool, len(qs.names))
+	for i, t := range qs.names {
+		rare[i] = len(x.postings[t.Canon]) <= common
+	}
+	// Phase 1 finds the candidates, phase 2 credits them part by part
+	// (each part gives a candidate only its best expansion).
+	var commonLists [][]uint32
+	for _, e := range exps {
+		switch {
+		case len(e.list) <= common && (e.part >= len(rare) || rare[e.part]):
+			x.seed(acc, e.list)
+		case e.part < len(rare) && !rare[e.part] && e.key == qs.names[e.part].Canon:
+			commonLists = append(commonLists, e.list)
+		}
+	}
+	if len(acc.touched) < minSeeded && len(commonLists) > 0 {
+		// Every part is common ("Carmen Díaz"): the entries on the two
+		// shortest lists, or failing that on the shortest.
+		sort.Slice(commonLists, func(i, j int) bool { return len(commonLists[i]) < len(commonLists[j]) })
+		if len(commonLists) > 1 {
+			x.seed(acc, intersect(commonLists[0], commonLists[1]))
+		}
+		if len(acc.touched) < minSeeded {
+			x.seed(acc, commonLists[0])
+		}
+	}
+	if qe.dob.y != 0 {
+		// The birth year breaks ties between namesakes; it never finds
+		// candidates on its own.
+		if list := x.postings[yearKey(qe.dob.y)]; len(list) > 0 {
+			exps = append(exps, expansion{part: len(qs.names) * 2, key: "year", weight: 0.5, list: list})
+		}
+	}
+	sort.SliceStable(exps, func(i, j int) bool { return exps[i].part < exps[j].part })
+	for _, e := range exps {
+		x.credit(acc, e)
+	}
+	m := max(rescoreMin, 4*k)
+	top := topSlots(acc, m)
+	type scored struct {
+		slot  uint32
+		name  int
+		score float64
+	}
+	res := make([]scored, 0, len(top))
+	buf := make([]Token, 0, 16)
+	var scr scratch
+	latinQuery := isLatinish([]byte(q.Name))
+	for _, s := range top {
+		e := &x.entries[s]
+		if !e.alive() {
+			continue
+		}
+		best, bestName := -1.0, 0
+		ro := x.romanOf(e)
+		for i := 0; len(ro) > 0; i++ {
+			r := ro
+			if z := bytes.IndexByte(ro, 0); z >= 0 {
+				r, ro = ro[:z], ro[z+1:]
+			} else {
+				ro = nil
+			}
+			buf = x.fromRoman(r, buf[:0])
+			sc := qs.score(buf, &scr)
+			// On a tie, prefer the name written like the query (Latin
+			// for a Latin query).
+			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
+				best, bestName = sc, i
+			}
+		}
+		if best <= 0 {
+			continue
+		}
+		sc, _ := applyEvid(best, nil, qe, x.evidOf(e), false)
+		res = append(res, scored{s, bestName, round4(sc)})
+	}
+	sort.Slice(res, func(i, j int) bool {
+		if res[i].score != res[j].score {
+			return res[i].score > res[j].score
+		}
+		return res[i].slot < res[j].slot
+	})
+	if len(res) > k {
+		res = res[:k]
+	}
+	out := make([]Candidate, len(res))
+	for i, r := range res {
+		e := &x.entries[r.slot]
+		ro := x.fromRoman(splitZero(x.romanOf(e))[r.name], nil)
+		full := compareEvid(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true)
+		out[i] = Candidate{ID: string(x.idOf(e)), Name: string(splitZero(x.namesOf(e))[r.name]), Score: r.score, Explain: full.Explain}
+	}
+	return out
+}
+
+// splitZero splits b at zero bytes without copying.
+func splitZero(b []byte) [][]byte {
+	var out [][]byte
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return append(out, b)
+		}
+		out = append(out, b[:i])
+		b = b[i+1:]
+	}
+}
+
+// expand turns the query's name parts into the posting lists to credit.
+func (x *Index) expand(parts []Token) []expansion {
+	var exps []expansion
+	nDocs := float64(x.live)
+	idf := func(n int) float64 { return math.Log(1 + nDocs/float64(n)) }
+	add := func(part int, key string, w, ceiling float64) {
+		list := x.postings[key]
+		if len(list) == 0 {
+			return
+		}
+		exps = append(exps, expansion{part: part, key: key, weight: min(w*idf(len(list)), ceiling), list: list})
+	}
+	for i, t := range parts {
+		seen := map[string]bool{t.Canon: true}
+		// A variant never credits more than the part itself would: a
+		// rarer variant (Marín for Martin) must not outrank the exact form.
+		ceiling := math.Inf(1)
+		if n := len(x.postings[t.Canon]); n > 0 {
+			ceiling = 0.9 * idf(n)
+		}
+		add(i, t.Canon, 1, math.Inf(1))
+		if len(t.Key) >= 2 {
+			add(i, "~"+t.Key, 0.85, ceiling)
+		}
+		var near []nearPart
+		for _, v := range x.fuzzy(t.Text) {
+			cv := canonical(v)
+			if seen[cv] {
+				continue
+			}
+			seen[cv] = true
+			if s := stringSim(t.Text, v); s >= minTokenSim {
+				near = append(near, nearPart{cv, s})
+			}
+		}
+		// Dense vocabularies give many neighbours; the closest suffice.
+		sort.Slice(near, func(a, b int) bool { return near[a].sim > near[b].sim })
+		for _, v := range near[:min(len(near), maxNear)] {
+			add(i, v.key, 0.9*v.sim, ceiling)
+		}
+	}
+	// Adjacent parts joined: "Abd al-Rahman" finds "Abdulrahman".
+	for i := 0; i+1 < len(parts); i++ {
+		j := parts[i].Text + parts[i+1].Text
+		add(len(parts)+i, canonical(j), 0.8, math.Inf(1))
+		for _, v := range x.fuzzy(j) {
+			if s := stringSim(j, v); s >= minTokenSim {
+				add(len(parts)+i, canonical(v), 0.7*s, math.Inf(1))
+			}
+		}
+	}
+	return exps
+}
+
+// nearPart is a vocabulary part near a query part.
+type nearPart struct {
+	key string
+	sim float64
+}
+
+// maxNear is the most vocabulary neighbours credited for one query part.
+const maxNear = 12
+
+// fuzzy returns vocabulary parts that share a one-letter deletion with w
+// (or are w less one letter, or w is them less one letter): the parts
+// within about two edits.
+func (x *Index) fuzzy(w string) []string {
+	if len(w) < 4 {
+		return nil
+	}
+	var out []string
+	out = append(out, x.deletes[w]...)
+	for _, d := range deletions(w) {
+		if _, ok := x.vocab[d]; ok {
+			out = append(out, d)
+		}
+		out = append(out, x.deletes[d]...)
+	}
+	return out
+}
+
+// seed marks the slots of list as candidates.
+func (x *Index) seed(acc *accumulator, list []uint32) {
+	for _, s := range list {
+		w, b := s/64, uint64(1)<<(s%64)
+		if acc.bits[w]&b == 0 {
+			acc.bits[w] |= b
+			acc.touched = append(acc.touched, s)
+		}
+	}
+}
+
+// credit adds an expansion's weight to the candidates in its list. A
+// candidate gets from each query part only its best expansion; expansions
+// must come grouped by part.
+func (x *Index) credit(acc *accumulator, e expansion) {
+	mark := uint16(e.part + 1)
+	w := float32(e.weight)
+	visit := func(s uint32) {
+		if acc.bits[s/64]&(1<<(s%64)) == 0 {
+			return // not a candidate; the bit saves a visit to the cell
+		}
+		c := &acc.cells[s]
+		switch c.mark {
+		case 0:
+			// First credit: parts the query does not have cost a little,
+			// so that among namesakes the ones without extra parts come
+			// first.
+			c.mark, c.val = mark, w
+			c.score = w - partCost*float32(x.ntok[s])
+		case mark:
+			if w > c.val {
+				c.score += w - c.val
+				c.val = w
+			}
+		default:
+			c.mark = mark
+			c.val = w
+			c.score += w
+		}
+	}
+	if len(e.list) > 8*len(acc.touched) {
+		// Probe the long list for the few candidates.
+		for _, s := range acc.touched {
+			i := sort.Search(len(e.list), func(i int) bool { return e.list[i] >= s })
+			if i < len(e.list) && e.list[i] == s {
+				visit(s)
+			}
+		}
+		return
+	}
+	for _, s := range e.list {
+		visit(s)
+	}
+}
+
+// slotHeap is a min-heap of slots by score.
+type slotHeap struct {
+	s   []uint32
+	acc *accumulator
+}
+
+func (h slotHeap) Len() int           { return len(h.s) }
+func (h slotHeap) Less(i, j int) bool { return h.acc.cells[h.s[i]].score < h.acc.cells[h.s[j]].score }
+func (h slotHeap) Swap(i, j int)      { h.s[i], h.s[j] = h.s[j], h.s[i] }
+func (h *slotHeap) Push(v any)        { h.s = append(h.s, v.(uint32)) }
+func (h *slotHeap) Pop() any {
+	v := h.s[len(h.s)-1]
+	h.s = h.s[:len(h.s)-1]
+	return v
+}
+
+// topSlots returns the m touched slots with the highest scores.
+func topSlots(acc *accumulator, m int) []uint32 {
+	if len(acc.touched) <= m {
+		return append([]uint32(nil), acc.touched...)
+	}
+	h := &slotHeap{s: make([]uint32, 0, m+1), acc: acc}
+	for _, s := range acc.touched {
+		if acc.cells[s].mark == 0 {
+			continue // found but never credited
+		}
+		if h.Len() < m {
+			heap.Push(h, s)
+		} else if acc.cells[s].score > acc.cells[h.s[0]].score {
+			h.s[0] = s
+			heap.Fix(h, 0)
+		}
+	}
+	return h.s
+}
+
+// fromRoman rebuilds the tokens of a stored romanised name from the
+// vocabulary, appending them to buf.
+func (x *Index) fromRoman(r []byte, buf []Token) []Token {
+	for len(r) > 0 {
+		i := bytes.IndexByte(r, ' ')
+		var w []byte
+		if i < 0 {
+			w, r = r, nil
+		} else {
+			w, r = r[:i], r[i+1:]
+		}
+		if len(w) == 0 {
+			continue
+		}
+		abjad := w[0] == '^'
+		if abjad {
+			w = w[1:]
+		}
+		forced := len(w) > 0 && w[0] == '='
+		if forced {
+			w = w[1:]
+		}
+		t, ok := x.vocab[string(w)]
+		if !ok {
+			t = newToken(string(w))
+		}
+		t.Abjad = abjad
+		if forced {
+			t.Kind = KindName
+		}
+		buf = append(buf, t)
+	}
+	return buf
+}
+
+func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
+
+// yearKey is the posting key of a birth year.
+func yearKey(y int) string { return "#" + strconv.Itoa(y) }
+
+// isLatinish reports whether b's first letter is Latin (or ASCII).
+func isLatinish(b []byte) bool {
+	for _, r := range string(b) {
+		if unicode.IsLetter(r) {
+			return r < 0x250
+		}
+	}
+	return true
+}
+
+// intersect returns the slots on both ascending lists.
+func intersect(a, b []uint32) []uint32 {
+	var out []uint32
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
