@@ -308,3 +308,84 @@ func TestChecksDocumentsAndVehicles(t *testing.T) {
 
 	})
 }
+
+// TestChecksPersons: names in other scripts and spellings find the
+// persons database's records with an explanation; a person denied to the
+// searcher is a silent hit; a manifest checks names and documents at once.
+func TestChecksPersons(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		frTok, _ := user(t, a, "fr.officer", "ncb-fr", []identity.Role{identity.Officer}, "read", "write", "check")
+		keTok, _ := user(t, a, "ke.border", "ncb-ke", []identity.Role{identity.BorderSystem}, "read", "check")
+		fr, ke := client{t, srv.URL, frTok}, client{t, srv.URL, keTok}
+		create := func(path string, body map[string]any) string {
+			t.Helper()
+			st, m, _ := fr.do("POST", path, body)
+			if st != 201 {
+				t.Fatalf("create %s: %d %v", path, st, m)
+			}
+			return m["id"].(string)
+		}
+		gaddafi := create("/api/v1/persons", map[string]any{"ref": "FR-P-1", "data": map[string]any{
+			"names": []map[string]any{{"full": "Муаммар Каддафи"}, {"full": "Muammar Kaddafi", "alias": true}}, "birth_dates": []string{"1942-06-07"},
+			"nationalities": []string{"LY"}, "sex": "M"}})
+		hidden := create("/api/v1/persons", map[string]any{"ref": "FR-P-2", "restrictions": map[string]any{"deny_countries": []string{"KE"}},
+			"data": map[string]any{"names": []map[string]any{{"full": "Oleksandr Petrenko"}}, "birth_dates": []string{"1971-03-02"}}})
+		create("/api/v1/documents", map[string]any{"ref": "FR-D-1", "data": map[string]any{
+			"type": "passport", "number": "15FR55555", "issuing_country": "FR", "status": "stolen"}})
+
+		person := func(body map[string]any) (int, map[string]any) {
+			t.Helper()
+			body["purpose"] = "entry control"
+			st, m, _ := ke.do("POST", "/api/v1/checks/persons", body)
+			return st, m
+		}
+		st, m := person(map[string]any{"name": "Moammar GADDAFI", "birth_date": "1942", "nationality": "LY"})
+		if st != 200 || m["outcome"] != "hit" {
+			t.Fatalf("person check: %d %v", st, m)
+		}
+		best := m["matches"].([]any)[0].(map[string]any)
+		if best["record_id"] != gaddafi || best["match"] != true || best["score"].(float64) < 0.85 || len(best["explain"].([]any)) == 0 || best["hit_id"] == "" {
+			t.Fatalf("best candidate: %v", best)
+		}
+		st, m = person(map[string]any{"name": "Alexander Petrenko", "birth_date": "1971-03-02"})
+		st2, m2 := person(map[string]any{"name": "Zebulon Quaxworth", "birth_date": "1971-03-02"})
+		delete(m, "check_id")
+		delete(m2, "check_id")
+		if st != 200 || m["outcome"] != "no-hit" || toJSON(m) != toJSON(m2) || st2 != st {
+			t.Fatalf("restricted person: %d %v vs %v", st, m, m2)
+		}
+		silent := 0
+		for _, ev := range inboxOf(t, fr, "hit.raised") {
+			if d := eventData(t, ev); d["record"] == hidden && d["status"] == "silent" {
+				silent++
+			}
+		}
+		if silent != 1 {
+			t.Fatalf("France told %d times of the check matching its restricted person", silent)
+		}
+		st, m, h := ke.do("POST", "/api/v1/checks/persons", map[string]any{"purpose": "x", "name": "A", "birth_date": "1971-13"})
+		wantProblem(t, st, m, h, 422, "invalid")
+		if m["field"] != "birth_date" {
+			t.Fatalf("bad birth date: %v", m)
+		}
+
+		st, m, _ = ke.do("POST", "/api/v1/checks/manifest", map[string]any{"purpose": "flight KQ 112", "passengers": []any{
+			map[string]any{"name": "Muammar Qaddafi", "nationality": "LY"},
+			map[string]any{"name": "Jane Doe", "document": map[string]any{"issuing_country": "FR", "number": "15FR55555"}},
+			map[string]any{"name": "John Roe", "document": map[string]any{"issuing_country": "FR", "number": "15FR00000"}},
+		}})
+		if st != 200 || m["checked"] != float64(3) || m["hits"] != float64(2) {
+			t.Fatalf("manifest: %d %v", st, m)
+		}
+		ps := m["passengers"].([]any)
+		if ps[0].(map[string]any)["outcome"] != "hit" || ps[1].(map[string]any)["outcome"] != "hit" || ps[2].(map[string]any)["outcome"] != "no-hit" {
+			t.Fatalf("passengers: %v", ps)
+		}
+		st, m, h = ke.do("POST", "/api/v1/checks/manifest", map[string]any{"purpose": "flight KQ 112", "passengers": []any{
+			map[string]any{"name": "Jane Doe"}, map[string]any{"name": "John Roe", "document": map[string]any{"number": "15FR-0000"}}}})
+		wantProblem(t, st, m, h, 422, "invalid")
+		if m["field"] != "passengers[1].document.number" {
+			t.Fatalf("bad passenger: %v", m)
+		}
+	})
+}

@@ -695,6 +695,31 @@ func TestRestrictedEveryPath(t *testing.T) {
 					}
 				}
 			}
+			// Names: a check by the restricted person's own name shows
+			// nothing of it (the control, a namesake, may show as a
+			// candidate); the control's own name hits the control. The
+			// same in a manifest.
+			for _, c := range []rsCaller{officer, border} {
+				for _, p := range []struct {
+					path string
+					body map[string]any
+				}{
+					{"/api/v1/checks/persons", with(map[string]any{"name": "Wanjiru " + rs["person"].marker + " Quillon"})},
+					{"/api/v1/checks/manifest", with(map[string]any{"passengers": []any{map[string]any{"name": "Wanjiru " + rs["person"].marker + " Quillon",
+						"document": map[string]any{"number": "VX900001"}}}})},
+				} {
+					got := post(c, p.path, p.body)
+					leaks(c.name, p.path, got, "")
+					if got.status != 200 {
+						t.Errorf("%s %s: %d %s", c.name, p.path, got.status, got.body)
+					}
+				}
+				ok := post(c, "/api/v1/checks/persons", with(map[string]any{"name": "Wanjiru " + ctl["person"].marker + " Quillon"}))
+				if ok.status != 200 || !strings.Contains(ok.body, ctl["person"].id) || !strings.Contains(ok.body, `"outcome":"hit"`) {
+					t.Errorf("%s: the control person was not hit: %d %s", c.name, ok.status, ok.body)
+				}
+			}
+
 			// The hits Kenya may list and read never include the silent
 			// ones; France was told of every check that matched its
 			// restricted records.
@@ -720,7 +745,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 				silentIDs = append(silentIDs, id)
 			}
 			rows.Close()
-			for _, typ := range []string{"document", "vehicle", "artwork"} {
+			for _, typ := range []string{"document", "vehicle", "artwork", "person"} {
 				if silent[rs[typ].id] == 0 {
 					t.Errorf("France was not told of the checks that matched its restricted %s", typ)
 				}

@@ -2,25 +2,302 @@ package screen
 
 import (
 	"context"
+	"encoding/json"
+	"runtime"
+	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/person"
+	"github.com/polex-org/polex/internal/policy"
+	"github.com/polex-org/polex/internal/property"
+	"github.com/polex-org/polex/internal/record"
+	"github.com/polex-org/polex/internal/screen/names"
 )
 
-// people is the person index; filled in with the name engine.
-type people struct{}
+// people is the person index: the persons database's names in names.Index,
+// keyed by record ID, with each entry's last change so that a sync skips
+// rows it already holds.
+type people struct {
+	ix      *names.Index
+	mu      sync.Mutex
+	updated map[string]int64
+}
 
-func newPeople() *people             { return &people{} }
-func (p *people) add(r KeyRow) error { return nil }
-func (p *people) len() int           { return 0 }
+func newPeople() *people { return &people{ix: names.NewIndex(), updated: map[string]int64{}} }
 
-// CheckPerson checks a person by name.
+// add indexes (or re-indexes) one stored person.
+func (p *people) add(r KeyRow) error {
+	u := r.Updated.UnixNano()
+	p.mu.Lock()
+	same := p.updated[r.ID] == u
+	p.updated[r.ID] = u
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	var ps person.Person
+	if err := json.Unmarshal(r.Body, &ps); err != nil {
+		return errs.E("screen.people", errs.Internal, "person "+r.ID, err)
+	}
+	ns := make([]string, 0, len(ps.Names))
+	for _, n := range ps.Names {
+		if n.Full != "" {
+			ns = append(ns, n.Full)
+		}
+	}
+	p.ix.Add(r.ID, ns, evidenceOf(ps))
+	return nil
+}
+
+func (p *people) len() int { return p.ix.Len() }
+
+// evidenceOf is a stored person's first birth date and nationality, and sex.
+func evidenceOf(ps person.Person) names.Evidence {
+	var ev names.Evidence
+	if len(ps.BirthDates) > 0 {
+		ev.BirthDate = string(ps.BirthDates[0])
+	}
+	if len(ps.Nationalities) > 0 {
+		ev.Nationality = ps.Nationalities[0]
+	}
+	if ps.Sex != "" && ps.Sex != person.Unknown {
+		ev.Sex = string(ps.Sex)
+	}
+	return ev
+}
+
+// normPerson validates and normalises a person query; field prefixes the
+// field names (a manifest's "passengers[3].").
+func normPerson(op, field string, q PersonQuery) (PersonQuery, error) {
+	q.Name = strings.TrimSpace(q.Name)
+	q.BirthDate = strings.TrimSpace(q.BirthDate)
+	q.Nationality = strings.ToUpper(strings.TrimSpace(q.Nationality))
+	q.Sex = strings.ToUpper(strings.TrimSpace(q.Sex))
+	switch {
+	case q.Name == "" || !utf8.ValidString(q.Name):
+		return q, errs.Invalidf(op, field+"name", "give a name, in any script")
+	case utf8.RuneCountInString(q.Name) > MaxText:
+		return q, errs.Invalidf(op, field+"name", "a name is at most %d characters", MaxText)
+	case q.Nationality != "" && !alpha2(q.Nationality):
+		return q, errs.Invalidf(op, field+"nationality", "nationality must be an ISO 3166-1 alpha-2 code")
+	case q.Sex != "" && q.Sex != "M" && q.Sex != "F" && q.Sex != "U":
+		return q, errs.Invalidf(op, field+"sex", "sex must be M, F or U")
+	case q.Limit < 0 || q.Limit > MaxPersonK:
+		return q, errs.Invalidf(op, field+"limit", "limit must be 0 to %d", MaxPersonK)
+	}
+	if q.BirthDate != "" {
+		if _, _, _, err := person.Date(q.BirthDate).Parts(); err != nil {
+			return q, errs.Invalidf(op, field+"birth_date", "birth_date must be YYYY, YYYY-MM or YYYY-MM-DD")
+		}
+	}
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	return q, nil
+}
+
+// searchWidth is how many index candidates are read for k shown: records
+// the caller may not see are dropped after the search.
+func searchWidth(k int) int { return 2*k + 10 }
+
+// search returns the index's candidates for q.
+func (s *Service) search(q PersonQuery) []names.Candidate {
+	ev := names.Evidence{BirthDate: q.BirthDate, Nationality: q.Nationality}
+	if q.Sex != "U" {
+		ev.Sex = q.Sex
+	}
+	return s.people.ix.Search(names.Query{Name: q.Name, Evidence: ev}, searchWidth(q.Limit))
+}
+
+// persons turns the candidates of one query into matches: each candidate is
+// read from the store (rows, by ID) and decided by the policy; one the
+// caller may not see is dropped, and a silent hit when it reaches the
+// threshold; the first q.Limit visible ones are returned, hits marked.
+func (k *check) persons(q PersonQuery, cands []names.Candidate, rows map[string]property.Row) []Match {
+	var ms []Match
+	for _, c := range cands {
+		r, ok := rows[c.ID]
+		if !ok {
+			continue // deleted since it was indexed
+		}
+		explain := make([]Reason, len(c.Explain))
+		for i, e := range c.Explain {
+			explain[i] = Reason(e)
+		}
+		score := float64(int(c.Score*10000+0.5)) / 10000
+		matched := map[string]any{"name": c.Name, "score": score, "explain": explain}
+		if score >= names.DefaultThreshold {
+			m, shown := k.match(r, score, q, matched, Match{Name: c.Name, Explain: explain})
+			if shown && len(ms) < q.Limit {
+				ms = append(ms, m)
+			}
+			continue
+		}
+		if len(ms) < q.Limit && visiblePerson(k.p, r) {
+			ms = append(ms, Match{Kind: KindPerson, RecordID: r.Meta.ID, Owner: r.Meta.Owner, Ref: r.Meta.Ref, Score: score,
+				Name: c.Name, Explain: explain, Summary: r.Body})
+		}
+	}
+	return ms
+}
+
+func visiblePerson(p identity.Principal, r property.Row) bool {
+	return record.Visible(p, policy.ActionSearch, r.Meta.Resource(KindPerson))
+}
+
+// rowsOf reads the candidates' records by ID.
+func (s *Service) rowsOf(ctx context.Context, op string, cands ...[]names.Candidate) (map[string]property.Row, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, cs := range cands {
+		for _, c := range cs {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	rows := map[string]property.Row{}
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	rs, err := s.store.RecordsByID(ctx, KindPerson, ids)
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	for _, r := range rs {
+		rows[r.Meta.ID] = r
+	}
+	return rows, nil
+}
+
+// CheckPerson checks a person by a name in any script, with optional
+// birth date, nationality and sex: the candidates best first, those at or
+// above names.DefaultThreshold hits.
 func (s *Service) CheckPerson(ctx context.Context, p identity.Principal, c Context, q PersonQuery) (Result, error) {
-	return Result{}, errs.E("screen.CheckPerson", errs.Unavailable, "not yet")
+	const op = "screen.CheckPerson"
+	q, err := normPerson(op, "", q)
+	if err != nil {
+		return Result{}, err
+	}
+	k, err := s.begin(ctx, op, p, c, KindPerson, q)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := s.fresh(ctx, KindPerson); err != nil {
+		return Result{}, err
+	}
+	cands := s.search(q)
+	rows, err := s.rowsOf(ctx, op, cands)
+	if err != nil {
+		return Result{}, err
+	}
+	ms := k.persons(q, cands, rows)
+	if err := k.finish(ctx, op, 1); err != nil {
+		return Result{}, err
+	}
+	return result(k.id, KindPerson, ms), nil
 }
 
 // CheckManifest checks a passenger manifest of up to MaxManifest people
-// and their documents as one audited check.
+// and their documents as one audited check: names are searched in
+// parallel, the candidates' records read in one go, the hits stored in one
+// transaction. A bad passenger fails the whole manifest with an error
+// naming it (passengers[i].name) before anything is checked.
 func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Context, ps []Passenger) (ManifestResult, error) {
-	return ManifestResult{}, errs.E("screen.CheckManifest", errs.Unavailable, "not yet")
+	const op = "screen.CheckManifest"
+	if len(ps) == 0 || len(ps) > MaxManifest {
+		return ManifestResult{}, errs.Invalidf(op, "passengers", "a manifest has 1 to %d passengers", MaxManifest)
+	}
+	for i := range ps {
+		f := "passengers[" + itoa(i) + "]."
+		q, err := normPerson(op, f, ps[i].PersonQuery)
+		if err != nil {
+			return ManifestResult{}, err
+		}
+		ps[i].PersonQuery = q
+		if d := ps[i].Document; d != nil {
+			nd, err := normDocument(op, f+"document.", *d)
+			if err != nil {
+				return ManifestResult{}, err
+			}
+			nd.MRZ = ""
+			ps[i].Document = &nd
+		}
+	}
+	k, err := s.begin(ctx, op, p, c, KindPerson, map[string]int{"passengers": len(ps)})
+	if err != nil {
+		return ManifestResult{}, err
+	}
+	for _, kind := range []string{KindPerson, KindDocument} {
+		if err := s.fresh(ctx, kind); err != nil {
+			return ManifestResult{}, err
+		}
+	}
+	cands := make([][]names.Candidate, len(ps))
+	var next sync.WaitGroup
+	work := make(chan int)
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		next.Add(1)
+		go func() {
+			defer next.Done()
+			for i := range work {
+				cands[i] = s.search(ps[i].PersonQuery)
+			}
+		}()
+	}
+	for i := range ps {
+		work <- i
+	}
+	close(work)
+	next.Wait()
+	rows, err := s.rowsOf(ctx, op, cands...)
+	if err != nil {
+		return ManifestResult{}, err
+	}
+	out := ManifestResult{CheckID: k.id, Checked: len(ps), Passengers: make([]PassengerResult, len(ps))}
+	doc := &check{s: s, p: p, c: k.c, id: k.id, kind: KindDocument, at: k.at}
+	for i, pa := range ps {
+		pr := PassengerResult{Index: i, Outcome: NoHit, Person: k.persons(pa.PersonQuery, cands[i], rows)}
+		if pr.Person == nil {
+			pr.Person = []Match{}
+		}
+		if pa.Document != nil {
+			ms, err := doc.document(ctx, op, *pa.Document)
+			if err != nil {
+				return ManifestResult{}, err
+			}
+			pr.Document = ms
+		}
+		for _, m := range append(pr.Person, pr.Document...) {
+			if m.Match {
+				pr.Outcome = Hit
+			}
+		}
+		if pr.Outcome == Hit {
+			out.Hits++
+		}
+		out.Passengers[i] = pr
+	}
+	k.hits = append(k.hits, doc.hits...)
+	if err := k.finish(ctx, op, len(ps)); err != nil {
+		return ManifestResult{}, err
+	}
+	if n := countDocs(ps); n > 0 {
+		s.count(p.User.Country, KindDocument, n)
+	}
+	return out, nil
+}
+
+func countDocs(ps []Passenger) int {
+	n := 0
+	for _, p := range ps {
+		if p.Document != nil {
+			n++
+		}
+	}
+	return n
 }
