@@ -30,6 +30,7 @@ import (
 	"github.com/polex-org/polex/internal/config"
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/member"
 	"github.com/polex-org/polex/internal/property"
 )
 
@@ -140,7 +141,7 @@ const marker = "bench.json"
 
 // generator is the version of the synthetic data: a kept directory of
 // another version is not reused.
-const generator = 1
+const generator = 2 // 2: persons from names.Synthetic
 
 type markerFile struct {
 	Generator int   `json:"generator"`
@@ -345,13 +346,25 @@ func load(ctx context.Context, o *Options, a *app.App, docs *Documents, ps []Per
 		done += docs.count[c]
 		o.logf("documents: %d of %d imported (%s, %.0f/s)", done, docs.n, issuers[c].cc, float64(done)/time.Since(start).Seconds())
 	}
+	// A person is entered by the country of its nationality when that is
+	// a member, else by France (Hong Kong, Taiwan, … are no members).
+	members := map[string]bool{}
+	if cs, err := member.Members(); err == nil {
+		for _, c := range cs {
+			members[c.Alpha2] = true
+		}
+	}
 	byOwner := map[string][]int{}
 	var owners []string
 	for i, p := range ps {
-		if byOwner[p.Nationality] == nil {
-			owners = append(owners, p.Nationality)
+		owner := p.Nationality
+		if !members[owner] {
+			owner = "FR"
 		}
-		byOwner[p.Nationality] = append(byOwner[p.Nationality], i)
+		if byOwner[owner] == nil {
+			owners = append(owners, owner)
+		}
+		byOwner[owner] = append(byOwner[owner], i)
 	}
 	start, done = time.Now(), 0
 	for _, cc := range owners {
