@@ -24,7 +24,7 @@ var homeItems = map[identity.Role][]homeItem{
 	identity.Officer: {
 		{Key: "home.officer.search"},
 		{Key: "home.officer.draft", Href: "/notices/new"},
-		{Key: "home.officer.hits"},
+		{Key: "home.officer.hits", Href: "/hits"},
 	},
 	identity.BorderSystem: {
 		{Key: "home.border-system.api", Note: true},

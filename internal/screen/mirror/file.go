@@ -3,6 +3,7 @@ package mirror
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -161,7 +162,7 @@ func readFile(dir, name string, v note.Verifier) (*file, error) {
 	}
 	msg := rest[:n]
 	nt, err := note.Open(msg, note.VerifierList(v))
-	if err != nil {
+	if err != nil || !canonicalSigs(msg, nt) {
 		return nil, refuse("has no valid signature by the mirror key " + v.Name())
 	}
 	h, err := parseHeader(nt.Text)
@@ -349,4 +350,23 @@ func (f *file) each(fn func(r entry, raw []byte) error) error {
 		off = next
 	}
 	return nil
+}
+
+// canonicalSigs reports whether msg is exactly its text and the canonical
+// encoding of its verified signatures. note.Open decodes signatures with
+// lenient base64, which accepts other spellings of the same bytes (a
+// changed padding bit); a mirror file must be byte for byte what was
+// signed.
+func canonicalSigs(msg []byte, n *note.Note) bool {
+	var b bytes.Buffer
+	b.WriteString(n.Text)
+	b.WriteString("\n")
+	for _, sig := range n.Sigs {
+		raw, err := base64.StdEncoding.Strict().DecodeString(sig.Base64)
+		if err != nil || base64.StdEncoding.EncodeToString(raw) != sig.Base64 {
+			return false
+		}
+		fmt.Fprintf(&b, "\u2014 %s %s\n", sig.Name, sig.Base64)
+	}
+	return bytes.Equal(b.Bytes(), msg)
 }
