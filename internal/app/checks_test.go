@@ -369,6 +369,30 @@ func TestChecksPersons(t *testing.T) {
 			t.Fatalf("bad birth date: %v", m)
 		}
 
+		// A published Red Notice is screened too; a draft is not.
+		revTok, _ := user(t, a, "gs.rev", "gs", []identity.Role{identity.GSReviewer}, "read", "search", "write")
+		rev := client{t, srv.URL, revTok}
+		st, m, _ = fr.do("POST", "/api/v1/notices", redNotice(map[string]any{"person": map[string]any{
+			"names": []any{map[string]any{"full": "Jean-Baptiste Dupré"}}, "birth_dates": []string{"1980-05-01"}, "sex": "M", "nationalities": []string{"FR"}}}))
+		if st != 201 {
+			t.Fatalf("notice: %d %v", st, m)
+		}
+		ntc := m["id"].(string)
+		if st, m := person(map[string]any{"name": "Jean Baptiste DUPRE", "birth_date": "1980-05-01"}); st != 200 || m["outcome"] != "no-hit" {
+			t.Fatalf("a draft notice hit: %d %v", st, m)
+		}
+		fr.do("POST", "/api/v1/notices/"+ntc+"/submit", nil)
+		if st, m, _ := rev.do("POST", "/api/v1/notices/"+ntc+"/publish", nil); st != 200 {
+			t.Fatalf("publish: %d %v", st, m)
+		}
+		st, m = person(map[string]any{"name": "Jean Baptiste DUPRE", "birth_date": "1980-05-01"})
+		if st != 200 || m["outcome"] != "hit" {
+			t.Fatalf("published notice: %d %v", st, m)
+		}
+		if best := m["matches"].([]any)[0].(map[string]any); best["kind"] != "notice" || best["record_id"] != ntc || best["owner"] != "FR" {
+			t.Fatalf("notice match: %v", best)
+		}
+
 		st, m, _ = ke.do("POST", "/api/v1/checks/manifest", map[string]any{"purpose": "flight KQ 112", "passengers": []any{
 			map[string]any{"name": "Muammar Qaddafi", "nationality": "LY"},
 			map[string]any{"name": "Jane Doe", "document": map[string]any{"issuing_country": "FR", "number": "15FR55555"}},

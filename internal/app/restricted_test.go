@@ -705,6 +705,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 					body map[string]any
 				}{
 					{"/api/v1/checks/persons", with(map[string]any{"name": "Wanjiru " + rs["person"].marker + " Quillon"})},
+					{"/api/v1/checks/persons", with(map[string]any{"name": "Amani " + rs["notice"].marker + " Kariuki", "birth_date": "1980-05-01"})},
 					{"/api/v1/checks/manifest", with(map[string]any{"passengers": []any{map[string]any{"name": "Wanjiru " + rs["person"].marker + " Quillon",
 						"document": map[string]any{"number": "VX900001"}}}})},
 				} {
@@ -717,6 +718,10 @@ func TestRestrictedEveryPath(t *testing.T) {
 				ok := post(c, "/api/v1/checks/persons", with(map[string]any{"name": "Wanjiru " + ctl["person"].marker + " Quillon"}))
 				if ok.status != 200 || !strings.Contains(ok.body, ctl["person"].id) || !strings.Contains(ok.body, `"outcome":"hit"`) {
 					t.Errorf("%s: the control person was not hit: %d %s", c.name, ok.status, ok.body)
+				}
+				ok = post(c, "/api/v1/checks/persons", with(map[string]any{"name": "Amani " + ctl["notice"].marker + " Kariuki", "birth_date": "1980-05-01"}))
+				if ok.status != 200 || !strings.Contains(ok.body, ctl["notice"].id) || !strings.Contains(ok.body, `"outcome":"hit"`) {
+					t.Errorf("%s: the control notice was not hit: %d %s", c.name, ok.status, ok.body)
 				}
 			}
 
@@ -745,7 +750,7 @@ func TestRestrictedEveryPath(t *testing.T) {
 				silentIDs = append(silentIDs, id)
 			}
 			rows.Close()
-			for _, typ := range []string{"document", "vehicle", "artwork", "person"} {
+			for _, typ := range []string{"document", "vehicle", "artwork", "person", "notice"} {
 				if silent[rs[typ].id] == 0 {
 					t.Errorf("France was not told of the checks that matched its restricted %s", typ)
 				}

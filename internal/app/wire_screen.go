@@ -19,6 +19,9 @@ func (a *App) openScreen(ctx context.Context) error {
 	if a.Property != nil {
 		a.Property.Changed = a.Screen.Changed
 	}
+	if a.Notices != nil {
+		a.Notices.Changed = a.Screen.Changed
+	}
 	return nil
 }
 

@@ -22,6 +22,11 @@ type Service struct {
 	store Store
 	audit record.Auditor
 	now   func() time.Time
+
+	// Changed, when set before use, is called after a notice was saved in
+	// this process (the clearinghouse's name index reads it at once). It
+	// must not block.
+	Changed func(kind string)
 }
 
 // New returns a Service over store, auditing to log.
@@ -80,6 +85,10 @@ func resource(n Notice) policy.Resource {
 	}
 	return r
 }
+
+// Resource returns the policy resource of n: that of its envelope, with the
+// owner alone on the allow list while n is not published.
+func (n Notice) Resource() policy.Resource { return resource(n) }
 
 // inReview reports whether n, or an update of it, awaits review.
 func inReview(n Notice) bool {
@@ -205,8 +214,14 @@ func (s *Service) save(ctx context.Context, n Notice, prev int, p identity.Princ
 			}
 		}
 	}
-	return s.store.SaveNotice(ctx, Write{Notice: n, Prev: prev, Keys: keys, Public: n.Public(), Events: evs,
-		Version: &Version{NoticeID: n.ID, Version: n.Version, At: n.UpdatedAt, By: p.User.ID, Action: action, Note: note, Body: body}})
+	if err := s.store.SaveNotice(ctx, Write{Notice: n, Prev: prev, Keys: keys, Public: n.Public(), Events: evs,
+		Version: &Version{NoticeID: n.ID, Version: n.Version, At: n.UpdatedAt, By: p.User.ID, Action: action, Note: note, Body: body}}); err != nil {
+		return err
+	}
+	if s.Changed != nil {
+		s.Changed(policy.KindNotice)
+	}
+	return nil
 }
 
 // touch advances n's version for a change by p.

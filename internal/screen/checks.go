@@ -69,18 +69,31 @@ func (s *Service) begin(ctx context.Context, op string, p identity.Principal, c 
 	return k, nil
 }
 
-// match turns a stored row that the check matched into a hit: shown (a
-// Match) when p may see the record, silent otherwise.
-func (k *check) match(row property.Row, score float64, query, matched any, m Match) (Match, bool) {
-	res := row.Meta.Resource(k.kind)
-	visible := record.Visible(k.p, policy.ActionSearch, res)
+// target is a record a check matched: its kind, envelope, policy resource
+// and content.
+type target struct {
+	kind string
+	meta record.Meta
+	res  policy.Resource
+	body json.RawMessage
+}
+
+// rowTarget is the target of a property row of kind.
+func rowTarget(kind string, r property.Row) target {
+	return target{kind: kind, meta: r.Meta, res: r.Meta.Resource(kind), body: r.Body}
+}
+
+// match turns a record that the check matched into a hit: shown (a Match)
+// when p may see the record, silent otherwise.
+func (k *check) match(t target, score float64, query, matched any, m Match) (Match, bool) {
+	visible := record.Visible(k.p, policy.ActionSearch, t.res)
 	q, _ := json.Marshal(query)
 	var mj []byte
 	if matched != nil {
 		mj, _ = json.Marshal(matched)
 	}
-	h := HitRecord{ID: newID("hit_", k.at), CheckID: k.id, Kind: k.kind, RecordID: row.Meta.ID, Owner: row.Meta.Owner,
-		OwnerOrg: row.Meta.OwnerOrg, Ref: row.Meta.Ref, Searcher: k.p.User.ID, SearcherOrg: k.p.User.Org,
+	h := HitRecord{ID: newID("hit_", k.at), CheckID: k.id, Kind: t.kind, RecordID: t.meta.ID, Owner: t.meta.Owner,
+		OwnerOrg: t.meta.OwnerOrg, Ref: t.meta.Ref, Searcher: k.p.User.ID, SearcherOrg: k.p.User.Org,
 		SearcherCountry: k.p.User.Country, Purpose: k.c.Purpose, Location: k.c.Location, Priority: k.c.Priority,
 		Query: q, Matched: mj, Score: score, Status: StatusPending, CheckedAt: k.at}
 	if visible {
@@ -92,10 +105,10 @@ func (k *check) match(row property.Row, score float64, query, matched any, m Mat
 	if !visible {
 		return Match{}, false
 	}
-	m.Kind, m.RecordID, m.Owner, m.Ref, m.Score, m.Match = k.kind, row.Meta.ID, row.Meta.Owner, row.Meta.Ref, score, true
+	m.Kind, m.RecordID, m.Owner, m.Ref, m.Score, m.Match = t.kind, t.meta.ID, t.meta.Owner, t.meta.Ref, score, true
 	m.HitID, m.Status, m.Deadline = h.ID, h.Status, h.Deadline
 	if m.Summary == nil {
-		m.Summary = row.Body
+		m.Summary = t.body
 	}
 	return m, true
 }
@@ -193,7 +206,7 @@ func (k *check) document(ctx context.Context, op string, q DocumentQuery) ([]Mat
 		if q.IssuingCountry != "" && r.Keys.K2 != q.IssuingCountry {
 			continue
 		}
-		if m, ok := k.match(r, 1, q, map[string]string{"number": q.Number, "issuing_country": r.Keys.K2}, Match{}); ok {
+		if m, ok := k.match(rowTarget(k.kind, r), 1, q, map[string]string{"number": q.Number, "issuing_country": r.Keys.K2}, Match{}); ok {
 			ms = append(ms, m)
 		}
 	}
@@ -322,7 +335,7 @@ func (s *Service) CheckVehicle(ctx context.Context, p identity.Principal, c Cont
 		if plateMatch {
 			matched["plate"], matched["plate_country"] = r.Keys.K2, r.Keys.K3
 		}
-		if m, ok := k.match(r, 1, q, matched, Match{}); ok {
+		if m, ok := k.match(rowTarget(k.kind, r), 1, q, matched, Match{}); ok {
 			ms = append(ms, m)
 		}
 	}
@@ -353,7 +366,7 @@ func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Cont
 	}
 	var ms []Match
 	for _, r := range rows {
-		if m, ok := k.match(r, 1, q, map[string]string{"text": text}, Match{}); ok {
+		if m, ok := k.match(rowTarget(k.kind, r), 1, q, map[string]string{"text": text}, Match{}); ok {
 			ms = append(ms, m)
 		}
 	}

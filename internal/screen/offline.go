@@ -96,7 +96,7 @@ func (s *Service) RecordOffline(ctx context.Context, p identity.Principal, hs []
 			continue
 		}
 		k := &check{s: s, p: p, c: Context{Purpose: h.Purpose, Priority: Routine, Location: h.Post}, id: "chk_offline_" + h.ID, kind: h.Kind, at: now}
-		k.match(r, 1, h.Query, nil, Match{})
+		k.match(rowTarget(h.Kind, r), 1, h.Query, nil, Match{})
 		hr := k.hits[0]
 		hr.OfflineID, hr.Offline, hr.CheckedAt = h.ID, true, h.CheckedAt
 		stored = append(stored, hr)

@@ -10,9 +10,9 @@ import (
 
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/notice"
 	"github.com/polex-org/polex/internal/person"
 	"github.com/polex-org/polex/internal/policy"
-	"github.com/polex-org/polex/internal/property"
 	"github.com/polex-org/polex/internal/record"
 	"github.com/polex-org/polex/internal/screen/names"
 )
@@ -113,15 +113,15 @@ func (s *Service) search(q PersonQuery) []names.Candidate {
 }
 
 // persons turns the candidates of one query into matches: each candidate is
-// read from the store (rows, by ID) and decided by the policy; one the
+// read from the store (targets, by ID) and decided by the policy; one the
 // caller may not see is dropped, and a silent hit when it reaches the
 // threshold; the first q.Limit visible ones are returned, hits marked.
-func (k *check) persons(q PersonQuery, cands []names.Candidate, rows map[string]property.Row) []Match {
+func (k *check) persons(q PersonQuery, cands []names.Candidate, targets map[string]target) []Match {
 	var ms []Match
 	for _, c := range cands {
-		r, ok := rows[c.ID]
+		t, ok := targets[c.ID]
 		if !ok {
-			continue // deleted since it was indexed
+			continue // deleted or no longer published since it was indexed
 		}
 		explain := make([]Reason, len(c.Explain))
 		for i, e := range c.Explain {
@@ -130,48 +130,99 @@ func (k *check) persons(q PersonQuery, cands []names.Candidate, rows map[string]
 		score := float64(int(c.Score*10000+0.5)) / 10000
 		matched := map[string]any{"name": c.Name, "score": score, "explain": explain}
 		if score >= names.DefaultThreshold {
-			m, shown := k.match(r, score, q, matched, Match{Name: c.Name, Explain: explain})
+			m, shown := k.match(t, score, q, matched, Match{Name: c.Name, Explain: explain})
 			if shown && len(ms) < q.Limit {
 				ms = append(ms, m)
 			}
 			continue
 		}
-		if len(ms) < q.Limit && visiblePerson(k.p, r) {
-			ms = append(ms, Match{Kind: KindPerson, RecordID: r.Meta.ID, Owner: r.Meta.Owner, Ref: r.Meta.Ref, Score: score,
-				Name: c.Name, Explain: explain, Summary: r.Body})
+		if len(ms) < q.Limit && record.Visible(k.p, policy.ActionSearch, t.res) {
+			ms = append(ms, Match{Kind: t.kind, RecordID: t.meta.ID, Owner: t.meta.Owner, Ref: t.meta.Ref, Score: score,
+				Name: c.Name, Explain: explain, Summary: t.body})
 		}
 	}
 	return ms
 }
 
-func visiblePerson(p identity.Principal, r property.Row) bool {
-	return record.Visible(p, policy.ActionSearch, r.Meta.Resource(KindPerson))
-}
-
-// rowsOf reads the candidates' records by ID.
-func (s *Service) rowsOf(ctx context.Context, op string, cands ...[]names.Candidate) (map[string]property.Row, error) {
+// rowsOf reads the candidates' records by ID: persons of the persons
+// database, and notices, which count only while published.
+func (s *Service) rowsOf(ctx context.Context, op string, cands ...[]names.Candidate) (map[string]target, error) {
 	seen := map[string]bool{}
 	var ids []string
+	out := map[string]target{}
 	for _, cs := range cands {
 		for _, c := range cs {
-			if !seen[c.ID] {
-				seen[c.ID] = true
-				ids = append(ids, c.ID)
+			if seen[c.ID] {
+				continue
 			}
+			seen[c.ID] = true
+			if !isNoticeID(c.ID) {
+				ids = append(ids, c.ID)
+				continue
+			}
+			n, err := s.store.Notice(ctx, c.ID)
+			if errs.Is(errs.NotFound, err) {
+				continue
+			}
+			if err != nil {
+				return nil, errs.E(op, err)
+			}
+			if n.Status != notice.Published || n.Person == nil {
+				continue
+			}
+			body, _ := json.Marshal(noticeSummary{Type: string(n.Type), Person: n.Person, Offence: n.Offence})
+			out[c.ID] = target{kind: policy.KindNotice, meta: n.Meta, res: n.Resource(), body: body}
 		}
 	}
-	rows := map[string]property.Row{}
 	if len(ids) == 0 {
-		return rows, nil
+		return out, nil
 	}
 	rs, err := s.store.RecordsByID(ctx, KindPerson, ids)
 	if err != nil {
 		return nil, errs.E(op, err)
 	}
 	for _, r := range rs {
-		rows[r.Meta.ID] = r
+		out[r.Meta.ID] = rowTarget(KindPerson, r)
 	}
-	return rows, nil
+	return out, nil
+}
+
+// noticeSummary is what a person check shows of a notice it matched.
+type noticeSummary struct {
+	Type    string         `json:"notice_type"`
+	Person  *person.Person `json:"person"`
+	Offence string         `json:"offence,omitempty"`
+}
+
+// isNoticeID reports whether an index entry is a notice (IDs "ntc_…").
+func isNoticeID(id string) bool { return strings.HasPrefix(id, "ntc_") }
+
+// addNotice indexes a published notice's person, or removes a notice that
+// is not (or no longer) published.
+func (p *people) addNotice(id string, body []byte, updated int64) error {
+	p.mu.Lock()
+	same := p.updated[id] == updated
+	p.updated[id] = updated
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	var n notice.Notice
+	if err := json.Unmarshal(body, &n); err != nil {
+		return errs.E("screen.people", errs.Internal, "notice "+id, err)
+	}
+	if n.Status != notice.Published || n.Person == nil {
+		p.ix.Remove(id)
+		return nil
+	}
+	ns := make([]string, 0, len(n.Person.Names))
+	for _, nm := range n.Person.Names {
+		if nm.Full != "" {
+			ns = append(ns, nm.Full)
+		}
+	}
+	p.ix.Add(id, ns, evidenceOf(*n.Person))
+	return nil
 }
 
 // CheckPerson checks a person by a name in any script, with optional
@@ -187,8 +238,10 @@ func (s *Service) CheckPerson(ctx context.Context, p identity.Principal, c Conte
 	if err != nil {
 		return Result{}, err
 	}
-	if err := s.fresh(ctx, KindPerson); err != nil {
-		return Result{}, err
+	for _, kind := range []string{KindPerson, policy.KindNotice} {
+		if err := s.fresh(ctx, kind); err != nil {
+			return Result{}, err
+		}
 	}
 	cands := s.search(q)
 	rows, err := s.rowsOf(ctx, op, cands)
@@ -232,7 +285,7 @@ func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Con
 	if err != nil {
 		return ManifestResult{}, err
 	}
-	for _, kind := range []string{KindPerson, KindDocument} {
+	for _, kind := range []string{KindPerson, policy.KindNotice, KindDocument} {
 		if err := s.fresh(ctx, kind); err != nil {
 			return ManifestResult{}, err
 		}

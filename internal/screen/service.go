@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/policy"
 	"github.com/polex-org/polex/internal/record"
 )
 
@@ -98,7 +99,7 @@ func (s *Service) Load(ctx context.Context) error {
 
 func (s *Service) load(ctx context.Context) error {
 	s.marks = map[string]time.Time{}
-	for _, k := range []string{KindDocument, KindVehicle, KindPerson} {
+	for _, k := range []string{KindDocument, KindVehicle, KindPerson, policy.KindNotice} {
 		if err := s.syncKind(ctx, k); err != nil {
 			return err
 		}
@@ -114,7 +115,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	if !s.loaded.Load() {
 		return s.load(ctx)
 	}
-	for _, k := range []string{KindDocument, KindVehicle, KindPerson} {
+	for _, k := range []string{KindDocument, KindVehicle, KindPerson, policy.KindNotice} {
 		s.dirty.Delete(k)
 		if err := s.syncKind(ctx, k); err != nil {
 			return err
@@ -155,6 +156,18 @@ func (s *Service) syncKind(ctx context.Context, kind string) error {
 	flush := func(set *KeySet) {
 		set.AddAll(batch)
 		batch = batch[:0]
+	}
+	if kind == policy.KindNotice {
+		// Published notices' persons are screened with the persons
+		// database; a notice that is no longer published leaves the index.
+		err := s.store.NoticeKeys(ctx, since, func(id string, body []byte, updated time.Time) error {
+			return s.people.addNotice(id, body, updated.UnixNano())
+		})
+		if err != nil {
+			return errs.E(op, err)
+		}
+		s.marks[kind] = began
+		return nil
 	}
 	err := s.store.RecordKeys(ctx, kind, since, kind == KindPerson, func(r KeyRow) error {
 		switch kind {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/polex-org/polex/internal/notice"
 	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/property"
 )
@@ -42,6 +43,12 @@ type Store interface {
 	// RecordKeys calls fn with every record of kind changed at or after
 	// since, in no particular order; with body, KeyRow.Body is the content.
 	RecordKeys(ctx context.Context, kind string, since time.Time, body bool, fn func(KeyRow) error) error
+
+	// Notice returns one notice (errs.NotFound when there is none).
+	Notice(ctx context.Context, id string) (notice.Notice, error)
+	// NoticeKeys calls fn with the ID, stored JSON and change time of
+	// every notice changed at or after since.
+	NoticeKeys(ctx context.Context, since time.Time, fn func(id string, body []byte, updated time.Time) error) error
 
 	// InsertHits stores hits and their events in one transaction. A hit
 	// whose OfflineID is already stored is skipped, with its events; it

@@ -85,6 +85,28 @@ func (db *DB) RecordKeys(ctx context.Context, kind string, since time.Time, body
 	return wrap(op, rows.Err())
 }
 
+// NoticeKeys calls fn with every notice changed at or after since.
+func (db *DB) NoticeKeys(ctx context.Context, since time.Time, fn func(id string, body []byte, updated time.Time) error) error {
+	const op = "sqldb.NoticeKeys"
+	rows, err := db.SQL.QueryContext(ctx, `SELECT id, body, updated_at FROM notices WHERE updated_at >= $1`, Nanos(since))
+	if err != nil {
+		return wrap(op, err)
+	}
+	defer rows.Close()
+	var id string
+	var body sql.RawBytes
+	var updated int64
+	for rows.Next() {
+		if err := rows.Scan(&id, &body, &updated); err != nil {
+			return wrap(op, err)
+		}
+		if err := fn(id, body, Time(updated)); err != nil {
+			return err
+		}
+	}
+	return wrap(op, rows.Err())
+}
+
 const hitCols = `id, check_id, kind, record_id, owner, owner_org, ref, searcher, searcher_org, searcher_country, purpose, location,
 	priority, query, matched, score, status, deadline, escalated_at, decided_at, decided_by, reason, offline_id, checked_at`
 
