@@ -355,6 +355,10 @@ func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs 
 	}
 	o.logf("person screens (%d persons stored, concurrency %d)", len(ps), o.Concurrency)
 	var found, derived atomic.Int64
+	stopProfile, err := o.profile(".persons")
+	if err != nil {
+		return err
+	}
 	st, err := o.phase(len(qs)).run(ctx, o.Seed+400, func(ctx context.Context, r *rand.Rand, i int) error {
 		q := qs[i%len(qs)]
 		b, _ := json.Marshal(personBody{Purpose: "bench: border control", Name: q.Name, BirthDate: q.BirthDate, Nationality: q.Nationality, Limit: 10})
@@ -374,6 +378,7 @@ func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs 
 		}
 		return nil
 	})
+	stopProfile()
 	if err != nil {
 		return fail(op, err, res)
 	}
@@ -396,6 +401,11 @@ func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs 
 	}
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 500))
 	var runs []float64
+	stopProfile, err = o.profile(".manifest")
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	for run := 0; run < ManifestRuns; run++ {
 		m := struct {
 			Purpose    string      `json:"purpose"`

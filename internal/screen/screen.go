@@ -99,7 +99,7 @@ type PersonQuery struct {
 	BirthDate   string `json:"birth_date,omitempty" doc:"YYYY, YYYY-MM or YYYY-MM-DD"`
 	Nationality string `json:"nationality,omitempty" doc:"ISO 3166-1 alpha-2"`
 	Sex         string `json:"sex,omitempty" enum:"M,F,U"`
-	Limit       int    `json:"limit,omitempty" minimum:"0" maximum:"50" doc:"candidates to return; default 10"`
+	Limit       int    `json:"limit,omitempty" minimum:"0" maximum:"50" doc:"candidates to return; default 10 (3 for a manifest's passenger)"`
 }
 
 // ArtworkQuery checks a work of art by free text (title, artist,
