@@ -77,25 +77,27 @@ type Options struct {
 // Result is a run's figures. A figure whose part did not run is nil (null
 // in JSON), and Skipped says why.
 type Result struct {
-	DocCheckP50      *float64 `json:"doc_check_p50_ms" doc:"at latency_concurrency"`
-	DocCheckP99      *float64 `json:"doc_check_p99_ms" doc:"at latency_concurrency"`
-	DocThroughputP50 *float64 `json:"doc_check_throughput_p50_ms" doc:"during the throughput phase, at concurrency"`
-	DocThroughputP99 *float64 `json:"doc_check_throughput_p99_ms" doc:"during the throughput phase, at concurrency"`
-	DocChecksPerS    *float64 `json:"doc_checks_per_s"`
-	DocBatchPerS     *float64 `json:"doc_batch_per_s"`
-	DocIndexBytes    *float64 `json:"doc_index_bytes_per_doc"`
-	PGDocChecksPerS  *float64 `json:"pg_doc_checks_per_s"`
-	PGDocCheckP50    *float64 `json:"pg_doc_check_p50_ms"`
-	PGDocCheckP99    *float64 `json:"pg_doc_check_p99_ms"`
-	NameScreenP50    *float64 `json:"name_screen_p50_ms"`
-	NameScreenP99    *float64 `json:"name_screen_p99_ms"`
-	NameScreensPerS  *float64 `json:"name_screens_per_s"`
-	NameFoundTop10   *float64 `json:"name_found_top10" doc:"share of screens derived from a stored person that found it in the top 10"`
-	Manifest300      *float64 `json:"manifest300_ms"`
-	PGNameScreenP50  *float64 `json:"pg_name_screen_p50_ms"`
-	PGNameScreenP99  *float64 `json:"pg_name_screen_p99_ms"`
-	PGNameScreensPer *float64 `json:"pg_name_screens_per_s"`
-	PGNameFoundTop10 *float64 `json:"pg_name_found_top10"`
+	DocCheckP50       *float64 `json:"doc_check_p50_ms" doc:"at latency_concurrency"`
+	DocCheckP99       *float64 `json:"doc_check_p99_ms" doc:"at latency_concurrency"`
+	DocThroughputP50  *float64 `json:"doc_check_throughput_p50_ms" doc:"during the throughput phase, at concurrency"`
+	DocThroughputP99  *float64 `json:"doc_check_throughput_p99_ms" doc:"during the throughput phase, at concurrency"`
+	DocChecksPerS     *float64 `json:"doc_checks_per_s"`
+	DocBatchPerS      *float64 `json:"doc_batch_per_s"`
+	DocIndexBytes     *float64 `json:"doc_index_bytes_per_doc"`
+	PGDocChecksPerS   *float64 `json:"pg_doc_checks_per_s"`
+	PGDocCheckP50     *float64 `json:"pg_doc_check_p50_ms"`
+	PGDocCheckP99     *float64 `json:"pg_doc_check_p99_ms"`
+	NameScreenP50     *float64 `json:"name_screen_p50_ms" doc:"at latency_concurrency"`
+	NameScreenP99     *float64 `json:"name_screen_p99_ms" doc:"at latency_concurrency"`
+	NameThroughputP50 *float64 `json:"name_screen_throughput_p50_ms" doc:"during the throughput phase, at concurrency"`
+	NameThroughputP99 *float64 `json:"name_screen_throughput_p99_ms" doc:"during the throughput phase, at concurrency"`
+	NameScreensPerS   *float64 `json:"name_screens_per_s"`
+	NameFoundTop10    *float64 `json:"name_found_top10" doc:"share of screens derived from a stored person that found it in the top 10"`
+	Manifest300       *float64 `json:"manifest300_ms"`
+	PGNameScreenP50   *float64 `json:"pg_name_screen_p50_ms"`
+	PGNameScreenP99   *float64 `json:"pg_name_screen_p99_ms"`
+	PGNameScreensPer  *float64 `json:"pg_name_screens_per_s"`
+	PGNameFoundTop10  *float64 `json:"pg_name_found_top10"`
 
 	Documents        int               `json:"documents"`
 	Persons          int               `json:"persons"`
