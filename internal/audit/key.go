@@ -34,13 +34,18 @@ type Key struct {
 // directory 0700) with a new Ed25519 key when the file does not exist. It
 // returns an Invalid error when the file is malformed or readable by others,
 // and an Internal error when it cannot be read or written.
-func LoadOrCreateKey(path string) (*Key, error) {
-	const op = "audit.LoadOrCreateKey"
-	k, err := LoadKey(path)
+func LoadOrCreateKey(path string) (*Key, error) { return LoadOrCreateNamedKey(path, KeyName, "audit") }
+
+// LoadOrCreateNamedKey is LoadOrCreateKey for a note signing key named name
+// (what names its use in errors: "audit", "mirror"). A key at path with
+// another name is an Invalid error.
+func LoadOrCreateNamedKey(path, name, what string) (*Key, error) {
+	op := what + ".LoadOrCreateKey"
+	k, err := loadNamedKey(path, name, what)
 	if !errs.Is(errs.NotFound, err) {
 		return k, err
 	}
-	skey, _, err := note.GenerateKey(rand.Reader, KeyName)
+	skey, _, err := note.GenerateKey(rand.Reader, name)
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -50,7 +55,7 @@ func LoadOrCreateKey(path string) (*Key, error) {
 	}
 	// Write a temporary file and link it into place, so that a concurrent
 	// process never reads a partial key and never overwrites another's.
-	tmp, err := os.CreateTemp(dir, ".audit-key-*")
+	tmp, err := os.CreateTemp(dir, "."+what+"-key-*")
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
@@ -69,23 +74,26 @@ func LoadOrCreateKey(path string) (*Key, error) {
 	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	return LoadKey(path)
+	return loadNamedKey(path, name, what)
 }
 
 // LoadKey reads the signer key at path. It returns a NotFound error when the
 // file does not exist, an Invalid error when it is malformed or readable by
 // others, and an Internal error when it cannot be read.
-func LoadKey(path string) (*Key, error) {
-	const op = "audit.LoadKey"
+func LoadKey(path string) (*Key, error) { return loadNamedKey(path, "", "audit") }
+
+// loadNamedKey is LoadKey for a key that must be named name ("" for any).
+func loadNamedKey(path, name, what string) (*Key, error) {
+	op := what + ".LoadKey"
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errs.E(op, errs.NotFound, "no audit key at "+path, err)
+		return nil, errs.E(op, errs.NotFound, "no "+what+" key at "+path, err)
 	}
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("audit key %s is accessible by others (mode %v); chmod 600 it", path, fi.Mode().Perm()))
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("%s key %s is accessible by others (mode %v); chmod 600 it", what, path, fi.Mode().Perm()))
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -93,7 +101,10 @@ func LoadKey(path string) (*Key, error) {
 	}
 	k, err := ParseSignerKey(strings.TrimSpace(string(b)))
 	if err != nil {
-		return nil, errs.E(op, "audit key "+path+" is malformed", err)
+		return nil, errs.E(op, what+" key "+path+" is malformed", err)
+	}
+	if name != "" && k.Signer.Name() != name {
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("%s key %s is named %q, not %q", what, path, k.Signer.Name(), name))
 	}
 	return k, nil
 }
