@@ -18,4 +18,6 @@ type Key = audit.Key
 // does not exist. It returns an Invalid error when the file is malformed,
 // named otherwise or readable by others, and an Internal error when it
 // cannot be read or written.
-func LoadOrCreateKey(path string) (*Key, error) { return audit.LoadOrCreateNamedKey(path, KeyName, "mirror") }
+func LoadOrCreateKey(path string) (*Key, error) {
+	return audit.LoadOrCreateNamedKey(path, KeyName, "mirror")
+}
