@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/screen"
 	"github.com/polex-org/polex/internal/screen/mrz"
 )
 
@@ -410,6 +412,56 @@ func TestChecksPersons(t *testing.T) {
 		wantProblem(t, st, m, h, 422, "invalid")
 		if m["field"] != "passengers[1].document.number" {
 			t.Fatalf("bad passenger: %v", m)
+		}
+	})
+}
+
+// TestChecksConcurrentHits: checks that hit at the same time share hit
+// transactions (group commit); each gets its own hit, stored with its
+// owner's notification, none lost.
+func TestChecksConcurrentHits(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		ctx := context.Background()
+		frTok, _ := user(t, a, "fr.officer", "ncb-fr", []identity.Role{identity.Officer}, "write")
+		_, ke := user(t, a, "ke.border", "ncb-ke", []identity.Role{identity.BorderSystem}, "check")
+		fr := client{t, srv.URL, frTok}
+		if st, m, _ := fr.do("POST", "/api/v1/documents", map[string]any{"ref": "FR-C", "data": map[string]any{
+			"type": "passport", "number": "33FR33333", "issuing_country": "FR", "status": "stolen"}}); st != 201 {
+			t.Fatalf("create: %d %v", st, m)
+		}
+		p, err := a.Identity.Principal(ctx, ke.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 60
+		ids := make(chan string, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := a.Screen.CheckDocument(ctx, p, screen.Context{Purpose: "rush hour"}, screen.DocumentQuery{IssuingCountry: "FR", Number: "33FR33333"})
+				if err != nil || r.Outcome != screen.Hit || len(r.Matches) != 1 {
+					t.Errorf("check: %+v %v", r, err)
+					return
+				}
+				ids <- r.Matches[0].HitID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		seen := map[string]bool{}
+		for id := range ids {
+			seen[id] = true
+			if _, err := a.Screen.GetHit(ctx, p, id); err != nil {
+				t.Fatalf("hit %s: %v", id, err)
+			}
+		}
+		var hits, events int
+		a.DB.SQL.QueryRow(`SELECT COUNT(*) FROM hits WHERE searcher_country = 'KE'`).Scan(&hits)
+		a.DB.SQL.QueryRow(`SELECT COUNT(*) FROM events WHERE type = 'hit.raised' AND org = 'ncb-fr'`).Scan(&events)
+		if len(seen) != n || hits != n || events != n {
+			t.Fatalf("%d distinct hits answered, %d stored, %d owner events; want %d each", len(seen), hits, events, n)
 		}
 	})
 }

@@ -126,7 +126,7 @@ func (k *check) finish(ctx context.Context, op string, n int) error {
 	if len(k.hits) == 0 {
 		return nil
 	}
-	if _, err := k.s.store.InsertHits(ctx, k.hits, hitEvents(k.hits)); err != nil {
+	if err := k.s.hits.write(ctx, k.hits, hitEvents(k.hits)); err != nil {
 		return errs.E(op, err)
 	}
 	return nil

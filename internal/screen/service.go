@@ -57,6 +57,8 @@ type Service struct {
 	cfg   Config
 	now   func() time.Time
 
+	hits *hitWriter
+
 	docs     *KeySet // "d|NUMBER"
 	vehicles *KeySet // "v|VIN", "p|PLATE"
 	people   *people
@@ -79,7 +81,7 @@ func New(store Store, log record.Auditor, logger *slog.Logger, cfg Config) *Serv
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, audit: log, log: logger, cfg: cfg, now: func() time.Time { return time.Now().UTC() },
+	return &Service{store: store, audit: log, log: logger, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, hits: &hitWriter{store: store},
 		docs: NewKeySet(0), vehicles: NewKeySet(0), people: newPeople(),
 		marks: map[string]time.Time{}, counts: map[statKey]int64{}}
 }
