@@ -147,6 +147,22 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseMixed parses args with fs where flags may come before, between or
+// after the positional arguments, which it returns in order.
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for rest := args; ; {
+		if err := parse(fs, rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+}
+
 // logger returns the process logger on stderr.
 func (env *Env) logger() *slog.Logger { return app.NewLogger(env.Config, env.Stderr) }
 

@@ -40,16 +40,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after the kind and the file.
-	var pos []string
-	for rest := args; ; {
-		if err := parse(fs, rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 2 {
 		return usagef("give the kind and the file\n%s", importUsage)

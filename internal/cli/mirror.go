@@ -123,16 +123,9 @@ func runMirrorUpload(ctx context.Context, env *Env, args []string) error {
 	server := fs.String("server", "", "the Polex server's base `URL`")
 	token := fs.String("token", "", "an API `TOKEN` with the check scope; - reads it from stdin (default: $POLEX_TOKEN)")
 	fs.Usage = func() { fmt.Fprintln(env.Stderr, mirrorUsage); fs.PrintDefaults() }
-	var pos []string
-	for rest := args; ; {
-		if err := parse(fs, rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		return usagef("give the mirror directory\n%s", mirrorUsage)
@@ -213,16 +206,9 @@ func runMirrorCheck(ctx context.Context, env *Env, args []string) error {
 	key := fs.String("key", "", "the mirror's published `VERIFIER` key, to pin it (default: DIR/mirror.pub)")
 	purpose := fs.String("purpose", "border control", "why the check is made (recorded with each hit)")
 	fs.Usage = func() { fmt.Fprintln(env.Stderr, checkUsage); fs.PrintDefaults() }
-	var pos []string
-	for rest := args; ; {
-		if err := parse(fs, rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
 	}
 	if *dir == "" {
 		return usagef("--mirror DIR is required: this build checks offline mirrors\n%s", checkUsage)

@@ -73,16 +73,9 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, screenUsage)
 		fs.PrintDefaults()
 	}
-	var pos []string
-	for rest := args; ; {
-		if err := parse(fs, rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 1 || pos[0] != "persons" {
 		return usagef("screen what? polex screen persons --in QUERIES --out RESULTS\n%s", screenUsage)

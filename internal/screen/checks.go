@@ -248,13 +248,7 @@ func (s *Service) CheckDocuments(ctx context.Context, p identity.Principal, c Co
 		return BatchResult{}, err
 	}
 	out := BatchResult{CheckID: k.id, Checked: len(qs), Hits: []BatchItem{}}
-	if err := s.fresh(ctx, KindDocument); err != nil {
-		return BatchResult{}, err
-	}
 	for i, q := range qs {
-		if !s.docs.Contains("d|" + q.Number) {
-			continue
-		}
 		ms, err := k.document(ctx, op, q)
 		if err != nil {
 			return BatchResult{}, err

@@ -235,7 +235,9 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 			}
 			if ok {
 				n++
-				_, _ = s.audit.Append(ctx, auditEntry(now, "hit.escalate", "hit:"+h.ID, "deadline "+h.Deadline.Format(time.RFC3339)))
+				if _, err := s.audit.Append(ctx, auditEntry(now, "hit.escalate", "hit:"+h.ID, "deadline "+h.Deadline.Format(time.RFC3339))); err != nil {
+					return n, errs.E(op, err)
+				}
 			}
 		}
 		if len(hs) < 100 {
