@@ -114,7 +114,7 @@ func TestNoticeBrowser(t *testing.T) {
 	if f := text("#queue-" + id + " .findings"); !strings.Contains(f, "person.documents") {
 		t.Fatalf("queue findings: %q", f)
 	}
-	do("publish", chromedp.Click(css("#publish-"+id)), chromedp.WaitVisible(css("main h1")))
+	do("publish", chromedp.Click(css("#publish-"+id)), chromedp.WaitNotPresent(css("#queue-"+id)), chromedp.WaitVisible(css("main h1")))
 	if n, err := a.Notices.Get(context.Background(), app.System("test"), id); err == nil {
 		t.Fatalf("a system administrator reads notice content: %+v", n)
 	}
