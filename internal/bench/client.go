@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,32 +14,50 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
 )
 
-// client calls the API over keep-alive connections with a token.
+// client calls the API over keep-alive HTTP/1.1 connections with a token,
+// like a load generator (wrk, hey): each call writes its request on an idle
+// connection of its own and reads the answer with http.ReadResponse in the
+// calling goroutine. net/http's Transport would add two goroutines and
+// their hand-offs to every call, CPU that the server under test shares on
+// the same machine.
 type client struct {
-	base, auth string
-	http       *http.Client
-	tr         *http.Transport
+	host, prefix, auth string
+	idle               chan *conn
 }
 
+type conn struct {
+	c   net.Conn
+	br  *bufio.Reader
+	bw  *bufio.Writer
+	buf bytes.Buffer
+}
+
+// newClient calls base ("http://host:port") with token; at most conc
+// connections are kept idle.
 func newClient(base, token string, conc int) *client {
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        2 * conc,
-		MaxIdleConnsPerHost: 2 * conc,
-		IdleConnTimeout:     time.Minute,
-		DisableCompression:  true,
-	}
-	return &client{base: base, auth: "Bearer " + token, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}, tr: tr}
+	host := strings.TrimPrefix(base, "http://")
+	return &client{host: host, prefix: "/api/v1", auth: "Bearer " + token, idle: make(chan *conn, max(conc, 1))}
 }
 
-func (c *client) close() { c.tr.CloseIdleConnections() }
+func (c *client) close() {
+	for {
+		select {
+		case cn := <-c.idle:
+			cn.c.Close()
+		default:
+			return
+		}
+	}
+}
 
 // statusError is a non-2xx answer.
 type statusError struct {
@@ -52,25 +71,107 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("POST %s answered %d: %s", e.path, e.status, e.body)
 }
 
+func (c *client) conn(ctx context.Context) (cn *conn, reused bool, err error) {
+	select {
+	case cn = <-c.idle:
+		return cn, true, nil
+	default:
+	}
+	d := net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	nc, err := d.DialContext(ctx, "tcp", c.host)
+	if err != nil {
+		return nil, false, err
+	}
+	return &conn{c: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
+}
+
+func (c *client) release(cn *conn) {
+	select {
+	case c.idle <- cn:
+	default:
+		cn.c.Close()
+	}
+}
+
 // post posts body as JSON and decodes a 2xx answer into out; any other
-// status is a *statusError.
+// status is a *statusError. A connection the server closed while idle is
+// replaced once, before anything was read from it.
 func (c *client) post(ctx context.Context, path string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/api/v1"+path, bytes.NewReader(body))
-	if err != nil {
+	for attempt := 0; ; attempt++ {
+		cn, reused, err := c.conn(ctx)
+		if err != nil {
+			return err
+		}
+		raw, status, err := c.roundTrip(ctx, cn, path, body)
+		if err != nil {
+			cn.c.Close()
+			if reused && attempt == 0 && errors.Is(err, errIdleClosed) && ctx.Err() == nil {
+				continue
+			}
+			return err
+		}
+		err = c.decode(path, status, raw, out)
+		c.release(cn)
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", c.auth)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
+}
+
+var errIdleClosed = errors.New("the connection was closed while idle")
+
+// roundTrip writes one request on cn and reads its answer into cn.buf.
+func (c *client) roundTrip(ctx context.Context, cn *conn, path string, body []byte) ([]byte, int, error) {
+	stop := context.AfterFunc(ctx, func() { cn.c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if err := cn.c.SetDeadline(time.Now().Add(2 * time.Minute)); err != nil {
+		return nil, 0, err
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
+	w := cn.bw
+	w.WriteString("POST ")
+	w.WriteString(c.prefix)
+	w.WriteString(path)
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(c.host)
+	w.WriteString("\r\nAuthorization: ")
+	w.WriteString(c.auth)
+	w.WriteString("\r\nContent-Type: application/json\r\nContent-Length: ")
+	w.WriteString(strconv.Itoa(len(body)))
+	w.WriteString("\r\n\r\n")
+	w.Write(body)
+	if err := w.Flush(); err != nil {
+		return nil, 0, c.ctxErr(ctx, err)
 	}
-	if resp.StatusCode/100 != 2 {
+	if _, err := cn.br.Peek(1); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			return nil, 0, errIdleClosed
+		}
+		return nil, 0, c.ctxErr(ctx, err)
+	}
+	resp, err := http.ReadResponse(cn.br, nil)
+	if err != nil {
+		return nil, 0, c.ctxErr(ctx, err)
+	}
+	cn.buf.Reset()
+	_, err = cn.buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, 0, c.ctxErr(ctx, err)
+	}
+	if resp.Close {
+		return nil, 0, fmt.Errorf("POST %s: the server closed the connection", path)
+	}
+	return cn.buf.Bytes(), resp.StatusCode, nil
+}
+
+// ctxErr reports the context's end rather than the deadline it forced.
+func (c *client) ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func (c *client) decode(path string, status int, raw []byte, out any) error {
+	if status/100 != 2 {
 		var p struct {
 			Code string `json:"code"`
 		}
@@ -78,7 +179,7 @@ func (c *client) post(ctx context.Context, path string, body []byte, out any) er
 		if len(raw) > 300 {
 			raw = raw[:300]
 		}
-		return &statusError{path: path, status: resp.StatusCode, code: p.Code, body: string(raw)}
+		return &statusError{path: path, status: status, code: p.Code, body: string(raw)}
 	}
 	if out == nil {
 		return nil

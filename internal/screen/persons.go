@@ -3,6 +3,7 @@ package screen
 import (
 	"context"
 	"encoding/json"
+	"hash/maphash"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,23 +20,37 @@ import (
 
 // people is the person index: the persons database's names in names.Index,
 // keyed by record ID, with each entry's last change so that a sync skips
-// rows it already holds.
+// rows it already holds. The changes are kept by a hash of the ID, a map
+// without pointers that the garbage collector need not scan (a million
+// string keys cost it a full scan at every cycle); two IDs sharing a hash
+// and a change time to the nanosecond would only skip a re-index.
 type people struct {
 	ix      *names.Index
 	mu      sync.Mutex
-	updated map[string]int64
+	seed    maphash.Seed
+	updated map[uint64]int64
 }
 
-func newPeople() *people { return &people{ix: names.NewIndex(), updated: map[string]int64{}} }
+func newPeople() *people {
+	return &people{ix: names.NewIndex(), seed: maphash.MakeSeed(), updated: map[uint64]int64{}}
+}
+
+// changed records that id last changed at u and reports whether that is
+// news to the index.
+func (p *people) changed(id string, u int64) bool {
+	h := maphash.String(p.seed, id)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.updated[h] == u {
+		return false
+	}
+	p.updated[h] = u
+	return true
+}
 
 // add indexes (or re-indexes) one stored person.
 func (p *people) add(r KeyRow) error {
-	u := r.Updated.UnixNano()
-	p.mu.Lock()
-	same := p.updated[r.ID] == u
-	p.updated[r.ID] = u
-	p.mu.Unlock()
-	if same {
+	if !p.changed(r.ID, r.Updated.UnixNano()) {
 		return nil
 	}
 	var ps person.Person
@@ -206,11 +221,7 @@ func isNoticeID(id string) bool { return strings.HasPrefix(id, "ntc_") }
 // addNotice indexes a published notice's person, or removes a notice that
 // is not (or no longer) published.
 func (p *people) addNotice(id string, body []byte, updated int64) error {
-	p.mu.Lock()
-	same := p.updated[id] == updated
-	p.updated[id] = updated
-	p.mu.Unlock()
-	if same {
+	if !p.changed(id, updated) {
 		return nil
 	}
 	var n notice.Notice

@@ -49,8 +49,16 @@ type Index struct {
 	collided map[string]uint32 // ids whose hash another id already holds
 	hashSeed maphash.Seed
 	postings map[string][]uint32 // key → slots, ascending
-	deletes  map[string][]string // one-letter deletion → parts
 	vocab    map[string]Token    // parts seen (romanised, as written)
+	words    []string            // the parts of vocab, numbered in the order seen
+	// The parts' one-letter deletions, for typos: delHead maps the hash of
+	// a deletion to 1 + the first node of its chain in delNodes; a node is
+	// a part's number << 32 | (1 + the next node), 0 ending the chain.
+	// Neither holds a pointer, so the garbage collector never scans the
+	// millions of deletions of a large vocabulary. A hash collision only
+	// adds a candidate part, which is then scored like any other.
+	delHead  map[uint64]uint32
+	delNodes []uint64
 	nats     map[string]uint16   // nationality → index in natList
 	natList  []string
 	live     int
@@ -122,7 +130,7 @@ func NewIndex() *Index {
 		collided: make(map[string]uint32),
 		hashSeed: maphash.MakeSeed(),
 		postings: make(map[string][]uint32),
-		deletes:  make(map[string][]string),
+		delHead:  make(map[uint64]uint32),
 		vocab:    make(map[string]Token),
 		nats:     map[string]uint16{"": 0},
 		natList:  []string{""},
@@ -256,19 +264,35 @@ func (x *Index) addVocab(t Token) {
 	if len(t.Text) < 4 {
 		return
 	}
-	for _, d := range deletions(t.Text) {
-		x.deletes[d] = append(x.deletes[d], t.Text)
+	n := uint64(len(x.words))
+	x.words = append(x.words, t.Text)
+	w := t.Text
+	for i := 0; i < len(w); i++ {
+		if i > 0 && w[i] == w[i-1] {
+			continue // the same deletion as the one before
+		}
+		h := x.deletionHash(w, i)
+		x.delNodes = append(x.delNodes, n<<32|uint64(x.delHead[h]))
+		x.delHead[h] = uint32(len(x.delNodes))
 	}
 }
 
-// deletions returns the distinct strings made by deleting one byte of w.
-func deletions(w string) []string {
-	out := make([]string, 0, len(w))
-	for i := 0; i < len(w); i++ {
-		if i > 0 && w[i] == w[i-1] {
-			continue
-		}
-		out = append(out, w[:i]+w[i+1:])
+// deletionHash hashes w less its byte i without building that string.
+func (x *Index) deletionHash(w string, i int) uint64 {
+	var h maphash.Hash
+	h.SetSeed(x.hashSeed)
+	h.WriteString(w[:i])
+	h.WriteString(w[i+1:])
+	return h.Sum64()
+}
+
+// deletedFrom appends the parts having a one-letter deletion whose hash
+// is h.
+func (x *Index) deletedFrom(out []string, h uint64) []string {
+	for n := x.delHead[h]; n != 0; {
+		node := x.delNodes[n-1]
+		out = append(out, x.words[node>>32])
+		n = uint32(node)
 	}
 	return out
 }
@@ -610,13 +634,16 @@ func (x *Index) fuzzy(w string) []string {
 	if len(w) < 4 {
 		return nil
 	}
-	var out []string
-	out = append(out, x.deletes[w]...)
-	for _, d := range deletions(w) {
+	out := x.deletedFrom(nil, maphash.String(x.hashSeed, w))
+	for i := 0; i < len(w); i++ {
+		if i > 0 && w[i] == w[i-1] {
+			continue
+		}
+		d := w[:i] + w[i+1:]
 		if _, ok := x.vocab[d]; ok {
 			out = append(out, d)
 		}
-		out = append(out, x.deletes[d]...)
+		out = x.deletedFrom(out, x.deletionHash(w, i))
 	}
 	return out
 }
