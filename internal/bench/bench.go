@@ -222,6 +222,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		res.LoadSeconds = ptr(time.Since(start).Seconds())
 	}
+	// The client keeps only its queries, and ps is dead from here on: the
+	// persons (made again for the baseline) would otherwise be scanned by
+	// every garbage collection of the server under test, which shares this
+	// process.
+	qs := personQueries(o.Seed+1, ps, screensFor(&o))
 
 	// A border system of Kenya's NCB: checks are urgent, and most documents
 	// are other countries'.
@@ -272,14 +277,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := documentBatches(ctx, &o, cl, docs, res); err != nil {
 		return res, err
 	}
-	qs := personQueries(o.Seed+1, ps, screensFor(&o))
-	if err := personScreens(ctx, &o, cl, ps, qs, docs, res); err != nil {
+	if err := personScreens(ctx, &o, cl, o.Persons, qs, docs, res); err != nil {
 		return res, err
 	}
 	if o.Postgres == "" {
 		res.skip("no --postgres given", "pg_doc_checks_per_s", "pg_doc_check_p50_ms", "pg_doc_check_p99_ms",
 			"pg_name_screen_p50_ms", "pg_name_screen_p99_ms", "pg_name_found_top10")
-	} else if err := baseline(ctx, &o, docs, ps, qs, res); err != nil {
+	} else if err := baseline(ctx, &o, docs, people(o.Seed, o.Persons), qs, res); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -429,7 +433,9 @@ func importLines(ctx context.Context, a *app.App, kind, owner string, write func
 
 // profile starts a CPU profile (FILE+suffix) when asked, with block and
 // mutex profiles (FILE+suffix.block, .mutex: where requests wait rather
-// than compute); the returned function stops them and writes the files.
+// than compute) and a heap profile at the end (FILE+suffix.heap: what the
+// garbage collector scans); the returned function stops them and writes
+// the files.
 func (o *Options) profile(suffix string) (func(), error) {
 	if o.CPUProfile == "" {
 		return func() {}, nil
@@ -448,7 +454,7 @@ func (o *Options) profile(suffix string) (func(), error) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
-		for _, name := range []string{"block", "mutex"} {
+		for _, name := range []string{"block", "mutex", "heap"} {
 			if w, err := os.Create(o.CPUProfile + suffix + "." + name); err == nil {
 				_ = pprof.Lookup(name).WriteTo(w, 0)
 				w.Close()

@@ -218,7 +218,7 @@ func TestPersonPhases(t *testing.T) {
 	qs := personQueries(2, ps, 200)
 	o := &Options{Concurrency: 4, Seed: 1}
 	res := &Result{}
-	if err := personScreens(context.Background(), o, cl, ps, qs, NewDocuments(1, 1000), res); err != nil {
+	if err := personScreens(context.Background(), o, cl, len(ps), qs, NewDocuments(1, 1000), res); err != nil {
 		t.Fatal(err)
 	}
 	if res.NameScreens != len(qs) || res.NameScreenP99 == nil || res.Manifest300 == nil || res.NameFoundTop10 == nil {
@@ -226,7 +226,7 @@ func TestPersonPhases(t *testing.T) {
 	}
 	unavailable = true
 	res = &Result{}
-	if err := personScreens(context.Background(), o, cl, ps, qs, NewDocuments(1, 1000), res); err != nil {
+	if err := personScreens(context.Background(), o, cl, len(ps), qs, NewDocuments(1, 1000), res); err != nil {
 		t.Fatal(err)
 	}
 	if res.NameScreenP99 != nil || !strings.Contains(res.Skipped["manifest300_ms"], "503") {

@@ -438,10 +438,10 @@ type candidates struct {
 
 // personScreens measures single person screens and 300-passenger
 // manifests; both are skipped (null) while the server answers 503.
-func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs []PersonQuery, docs *Documents, res *Result) error {
+func personScreens(ctx context.Context, o *Options, cl *client, persons int, qs []PersonQuery, docs *Documents, res *Result) error {
 	const op = "bench.persons"
 	keys := []string{"name_screen_p50_ms", "name_screen_p99_ms", "name_screen_throughput_p50_ms", "name_screen_throughput_p99_ms", "name_found_top10", "manifest300_ms"}
-	if len(ps) == 0 {
+	if persons == 0 {
 		res.skip("no persons (--persons 0)", keys...)
 		return nil
 	}
@@ -454,7 +454,7 @@ func personScreens(ctx context.Context, o *Options, cl *client, ps []Person, qs 
 	} else if err != nil {
 		return fail(op, err, res)
 	}
-	o.logf("person screens (%d persons stored, concurrency %d)", len(ps), o.Concurrency)
+	o.logf("person screens (%d persons stored, concurrency %d)", persons, o.Concurrency)
 	var found, derived atomic.Int64
 	stopProfile, err := o.profile(".persons")
 	if err != nil {

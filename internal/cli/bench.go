@@ -41,7 +41,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	conc := fs.Int("concurrency", bench.DefaultConcurrency, "client requests in flight")
 	seed := fs.Int64("seed", 1, "seed of the synthetic data")
 	dur := fs.Duration("duration", 0, "run each phase this long (e.g. 20s) instead of a fixed count")
-	prof := fs.String("cpuprofile", "", "write CPU, block and mutex profiles of the single document checks to `FILE`(.block, .mutex) and of the batches to FILE.batch(…); server and client are one process")
+	prof := fs.String("cpuprofile", "", "write CPU, block, mutex and heap profiles of the single document checks to `FILE`(.block, .mutex, .heap) and of the batches to FILE.batch(…); server and client are one process")
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, benchUsage)
 		fs.PrintDefaults()
