@@ -73,12 +73,13 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// OpenDB opens the configured engine and applies pending migrations.
-func OpenDB(ctx context.Context, cfg config.Config) (*sqldb.DB, error) {
+// OpenDB opens the configured engine and applies pending migrations; log
+// (nil discards) receives the failures of the engine's background work.
+func OpenDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*sqldb.DB, error) {
 	if cfg.DatabaseURL != "" {
 		return postgres.Open(ctx, cfg.DatabaseURL)
 	}
-	return sqlite.Open(ctx, cfg.DataDir)
+	return sqlite.Open(ctx, cfg.DataDir, log)
 }
 
 // Open opens storage, seeds reference data and builds every service.
@@ -90,7 +91,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, errs.E(op, errs.Invalid, "cannot create data directory "+cfg.DataDir, err)
 	}
-	db, err := OpenDB(ctx, cfg)
+	db, err := OpenDB(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}

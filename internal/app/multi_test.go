@@ -94,7 +94,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := app.OpenDB(ctx, config.Config{DatabaseURL: url})
+	db, err := app.OpenDB(ctx, config.Config{DatabaseURL: url}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

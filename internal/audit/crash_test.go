@@ -33,7 +33,7 @@ const (
 
 func openCrashDB(ctx context.Context, target string) (*sqldb.DB, error) {
 	if dir, ok := strings.CutPrefix(target, "sqlite:"); ok {
-		return sqlite.Open(ctx, dir)
+		return sqlite.Open(ctx, dir, nil)
 	}
 	return postgres.Open(ctx, target)
 }

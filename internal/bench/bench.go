@@ -120,6 +120,7 @@ type Result struct {
 	LoadSeconds      *float64          `json:"load_s" doc:"import of the data into SQLite; null when reused"`
 	DataReused       bool              `json:"data_reused"`
 	IndexLoadSeconds float64           `json:"index_load_s"`
+	DocAuditBatch    float64           `json:"doc_audit_entries_per_commit" doc:"audit entries per group commit during the single document checks"`
 	PGLoadSeconds    *float64          `json:"pg_load_s"`
 	Errors           int               `json:"errors"`
 	GoVersion        string            `json:"go_version"`
@@ -271,8 +272,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	cl := newClient("http://"+addr, token, o.Concurrency)
 	defer cl.close()
+	before := a.Audit.Stats()
 	if err := documentChecks(ctx, &o, cl, docs, res); err != nil {
 		return res, err
+	}
+	if after := a.Audit.Stats(); after.Batches > before.Batches {
+		res.DocAuditBatch = float64(after.Entries-before.Entries) / float64(after.Batches-before.Batches)
 	}
 	if err := documentBatches(ctx, &o, cl, docs, res); err != nil {
 		return res, err

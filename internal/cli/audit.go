@@ -32,7 +32,7 @@ func auditVerify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := app.OpenDB(ctx, env.Config)
+	db, err := app.OpenDB(ctx, env.Config, env.logger())
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err := env.Config.Validate(); err != nil {
 		return err
 	}
-	db, err := app.OpenDB(ctx, env.Config)
+	db, err := app.OpenDB(ctx, env.Config, env.logger())
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ type Index struct {
 	// adds a candidate part, which is then scored like any other.
 	delHead  map[uint64]uint32
 	delNodes []uint64
-	nats     map[string]uint16   // nationality → index in natList
+	nats     map[string]uint16 // nationality → index in natList
 	natList  []string
 	live     int
 	dead     int

@@ -47,6 +47,9 @@ type DB struct {
 	// (PostgreSQL: at most three wal_writer_delay; SQLite: those since the
 	// last synchronous commit or checkpoint). Off by default.
 	AuditAsync bool
+	// OnClose, when set, is called by Close before the database closes, to
+	// stop the engine's background work (SQLite's checkpointer).
+	OnClose func()
 
 	auditMu   sync.Mutex
 	auditConn *sql.Conn // SQLite with AuditAsync: the audit's own connection
@@ -76,6 +79,9 @@ func Prepare(ctx context.Context, sdb *sql.DB, engine Engine, ms []Migration, wh
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.OnClose != nil {
+		db.OnClose()
+	}
 	db.auditMu.Lock()
 	if db.auditConn != nil {
 		db.auditConn.Close()

@@ -8,9 +8,11 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -27,22 +29,26 @@ const FileName = "polex.db"
 // Migrations returns the engine's numbered migrations.
 func Migrations() ([]sqldb.Migration, error) { return sqldb.MigrationsIn(migrationFiles, "migrations") }
 
-// Open opens (creating when missing) the database in dir and applies every
-// pending migration.
-func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
+// Open opens (creating when missing) the database in dir, applies every
+// pending migration and starts the background checkpointer, which Close
+// stops; log (nil discards) receives its failures.
+func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) {
 	const op = "sqlite.Open"
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, errs.E(op, errs.Invalid, "cannot create data directory "+dir, err)
 	}
 	path := filepath.Join(dir, FileName)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	q := url.Values{}
 	// cache_size: bulk imports touch many index pages; each connection may
 	// cache up to 32 MB (allocated as used) instead of SQLite's 2 MB.
-	// wal_autocheckpoint: checkpoint at 16384 pages (64 MB of WAL) instead of
-	// 1000, so index pages rewritten by consecutive import batches are copied
-	// back once (1 M documents: ~110k → ~120k/s).
+	// wal_autocheckpoint: the background checkpointer copies the log back
+	// every CheckpointEvery; a commit checkpoints only when the log passes
+	// autoCheckpointPages all the same.
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
-		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)"} {
+		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -56,5 +62,21 @@ func Open(ctx context.Context, dir string) (*sqldb.DB, error) {
 	}
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
-	return sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
+	db, err := sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
+	if err != nil {
+		return nil, err
+	}
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go checkpointer(cctx, sdb, log, done)
+	db.OnClose = func() {
+		stop()
+		<-done
+	}
+	return db, nil
 }
+
+// autoCheckpointPages is the log size (4 KB pages; 256 MB) at which a
+// commit checkpoints itself, should the background checkpointer fall
+// behind.
+const autoCheckpointPages = 65536

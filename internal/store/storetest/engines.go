@@ -53,7 +53,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 // OpenSQLite opens a fresh SQLite database in a temporary directory.
 func OpenSQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
