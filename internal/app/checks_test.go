@@ -365,6 +365,24 @@ func TestChecksPersons(t *testing.T) {
 		if silent != 1 {
 			t.Fatalf("France told %d times of the check matching its restricted person", silent)
 		}
+		// Below the threshold, the best candidate is one Kenya may not see:
+		// with a limit of 1 Kenya is shown the next one, read only then.
+		hidden2 := create("/api/v1/persons", map[string]any{"ref": "FR-P-3", "restrictions": map[string]any{"deny_countries": []string{"KE"}},
+			"data": map[string]any{"names": []map[string]any{{"full": "Bohdan Khmelnytsky"}}, "birth_dates": []string{"1971-03-02"}}})
+		shown := create("/api/v1/persons", map[string]any{"ref": "FR-P-4",
+			"data": map[string]any{"names": []map[string]any{{"full": "Bogdan Hmelnitskiy"}}, "birth_dates": []string{"1980-01-01"}}})
+		one := map[string]any{"purpose": "entry control", "name": "Bohdan Kh.", "birth_date": "1971-03-02", "limit": 1}
+		for _, c := range []struct {
+			who  client
+			want string
+		}{{fr, hidden2}, {ke, shown}} {
+			st, m, _ := c.who.do("POST", "/api/v1/checks/persons", one)
+			ms, _ := m["matches"].([]any)
+			if st != 200 || m["outcome"] != "no-hit" || len(ms) != 1 || ms[0].(map[string]any)["record_id"] != c.want {
+				t.Fatalf("limit 1: %d %v (want %s)", st, m, c.want)
+			}
+		}
+
 		st, m, h := ke.do("POST", "/api/v1/checks/persons", map[string]any{"purpose": "x", "name": "A", "birth_date": "1971-13"})
 		wantProblem(t, st, m, h, 422, "invalid")
 		if m["field"] != "birth_date" {
