@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -253,10 +254,12 @@ func (a *App) middleware(next http.Handler) http.Handler {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
 			}
-			ar := area(r.URL.Path)
-			a.httpReq.WithLabelValues(ar, fmt.Sprint(sw.status)).Inc()
-			a.httpDur.WithLabelValues(ar).Observe(time.Since(start).Seconds())
-			a.Log.Debug("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+			ar, dur := area(r.URL.Path), time.Since(start)
+			a.httpReq.WithLabelValues(ar, strconv.Itoa(sw.status)).Inc()
+			a.httpDur.WithLabelValues(ar).Observe(dur.Seconds())
+			if a.Log.Enabled(r.Context(), slog.LevelDebug) { // the arguments cost allocations on every request
+				a.Log.Debug("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", dur)
+			}
 		}()
 		next.ServeHTTP(sw, r.WithContext(reqid.With(r.Context(), id)))
 	})

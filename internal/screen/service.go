@@ -72,7 +72,21 @@ type Service struct {
 	counts map[statKey]int64
 }
 
-type statKey struct{ day, country, kind string }
+// statKey counts the checks of a day (UTC, as yyyymmdd: formatting the
+// date for every check showed in profiles), a country and a kind.
+type statKey struct {
+	day           int32
+	country, kind string
+}
+
+func dayKey(t time.Time) int32 {
+	y, m, d := t.UTC().Date()
+	return int32(y*10000 + int(m)*100 + d)
+}
+
+func (k statKey) date() string {
+	return time.Date(int(k.day/10000), time.Month(k.day/100%100), int(k.day%100), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
 
 // New returns a service over store, auditing to log. The first check
 // loads the indexes unless Load did.
@@ -255,7 +269,7 @@ func (s *Service) IndexStats() IndexStats {
 
 // count adds n checks of kind by country to today's statistics.
 func (s *Service) count(country, kind string, n int) {
-	k := statKey{s.now().Format(time.DateOnly), country, kind}
+	k := statKey{dayKey(s.now()), country, kind}
 	s.statMu.Lock()
 	s.counts[k] += int64(n)
 	s.statMu.Unlock()
@@ -274,7 +288,7 @@ func (s *Service) FlushStats(ctx context.Context) error {
 	}
 	rows := make([]StatRow, 0, len(counts))
 	for k, n := range counts {
-		rows = append(rows, StatRow{Day: k.day, Country: k.country, Kind: k.kind, Checks: n})
+		rows = append(rows, StatRow{Day: k.date(), Country: k.country, Kind: k.kind, Checks: n})
 	}
 	if err := s.store.AddCheckStats(ctx, rows); err != nil {
 		s.statMu.Lock()
