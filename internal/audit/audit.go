@@ -204,10 +204,13 @@ type Record struct {
 }
 
 // Batch is what one append transaction stores: records numbered
-// consecutively from the log's size, and optionally a checkpoint.
+// consecutively from the log's size, optionally a checkpoint, and the
+// writes attached to its entries (Log.AppendWith), in the order appended:
+// values of types the Store knows how to write, in the same transaction.
 type Batch struct {
 	Records    []Record
 	Checkpoint *Checkpoint
+	Attached   []any
 }
 
 // Checkpoint is a signed statement of the log's size and root hash.
@@ -235,8 +238,11 @@ type Store interface {
 	// caller's belief of the current size, or -1: a store may first try
 	// build(guess) in a single conditional write and fall back to a locking
 	// transaction if the guess was wrong. If build or the database fails,
-	// nothing is stored and the error is returned.
-	AppendAudit(ctx context.Context, guess int64, build func(size int64, r tlog.HashReader) (*Batch, error)) error
+	// nothing is stored and the error is returned. attached says that the
+	// batch carries attached writes: the store must then commit it durably
+	// even if it commits audit entries alone without waiting for the disk,
+	// and fail it if it cannot write one of them.
+	AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*Batch, error)) error
 	// AuditSize returns the number of entries committed.
 	AuditSize(ctx context.Context) (int64, error)
 	// AuditHashes returns the stored hashes at the given tlog storage

@@ -214,7 +214,7 @@ type flakyStore struct {
 
 var errInjected = errors.New("injected failure")
 
-func (s *flakyStore) AppendAudit(ctx context.Context, guess int64, build func(int64, tlog.HashReader) (*audit.Batch, error)) error {
+func (s *flakyStore) AppendAudit(ctx context.Context, guess int64, attached bool, build func(int64, tlog.HashReader) (*audit.Batch, error)) error {
 	if s.fail.Load() {
 		size, err := s.AuditSize(ctx)
 		if err != nil {
@@ -226,7 +226,7 @@ func (s *flakyStore) AppendAudit(ctx context.Context, guess int64, build func(in
 		}
 		return errs.E("flaky", errs.Unavailable, errInjected)
 	}
-	return s.Store.AppendAudit(ctx, guess, build)
+	return s.Store.AppendAudit(ctx, guess, attached, build)
 }
 
 // TestAppendFailure checks that a failed batch fails its Appends, stores

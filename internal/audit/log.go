@@ -63,6 +63,7 @@ type Log struct {
 
 type request struct {
 	e    Entry
+	with any // written in the entry's transaction (AppendWith)
 	seq  int64
 	err  error
 	done chan struct{}
@@ -103,6 +104,22 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 // still be stored then) or the database is down, and an Internal error
 // when the database fails otherwise.
 func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
+	return l.append(ctx, e, nil)
+}
+
+// AppendWith appends e like Append and has the Store write with (a value
+// of a type the Store knows, such as the hits of a check) in the same
+// transaction: an action and its audit entry commit together, sharing the
+// group commit's flush of the disk, and fail together; a failure of with
+// fails the other entries of its batch too. with must not be nil.
+func (l *Log) AppendWith(ctx context.Context, e Entry, with any) (int64, error) {
+	if with == nil {
+		return 0, errs.E("audit.AppendWith", errs.Internal, "nothing attached")
+	}
+	return l.append(ctx, e, with)
+}
+
+func (l *Log) append(ctx context.Context, e Entry, with any) (int64, error) {
 	const op = "audit.Append"
 	l.active.Add(1)
 	defer l.active.Add(-1)
@@ -114,7 +131,7 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 	if err := e.Validate(); err != nil {
 		return 0, errs.E(op, err)
 	}
-	r := &request{e: e, done: make(chan struct{})}
+	r := &request{e: e, with: with, done: make(chan struct{})}
 	l.mu.RLock()
 	if l.closed {
 		l.mu.RUnlock()
@@ -250,7 +267,13 @@ func (l *Log) write(batch []*request) {
 	if l.cache != nil {
 		guess = l.cache.size
 	}
-	err := l.store.AppendAudit(l.ctx, guess, func(size int64, hr tlog.HashReader) (*Batch, error) {
+	var attached []any
+	for _, r := range batch {
+		if r.with != nil {
+			attached = append(attached, r.with)
+		}
+	}
+	err := l.store.AppendAudit(l.ctx, guess, len(attached) > 0, func(size int64, hr tlog.HashReader) (*Batch, error) {
 		first = size
 		var f *frontier
 		if l.cache != nil && l.cache.size == size {
@@ -261,7 +284,7 @@ func (l *Log) write(batch []*request) {
 				return nil, errs.E("audit.write", errs.Internal, "cannot read the tree", err)
 			}
 		}
-		b := &Batch{Records: make([]Record, len(batch))}
+		b := &Batch{Records: make([]Record, len(batch)), Attached: attached}
 		var leaf []byte
 		for i, r := range batch {
 			e := r.e

@@ -125,6 +125,23 @@ type Access struct {
 // the audit log's error when the entry cannot be written: nothing is done
 // that is not recorded.
 func Authorize(ctx context.Context, log Auditor, p identity.Principal, a Access) error {
+	e, err := Decide(ctx, log, p, a)
+	if err != nil {
+		return err
+	}
+	if _, err := log.Append(ctx, e); err != nil {
+		return errs.E(a.Op, err)
+	}
+	return nil
+}
+
+// Decide is Authorize for an action whose audit entry is written together
+// with what the action stores (audit.Log.AppendWith: one transaction, one
+// flush of the disk): a refusal is written at once and returned as by
+// Authorize; an allowed action's entry is returned instead, and the caller
+// must append it before it answers, whether the action then succeeds or
+// fails.
+func Decide(ctx context.Context, log Auditor, p identity.Principal, a Access) (audit.Entry, error) {
 	d := policy.Decide(policy.SubjectOf(p), a.Action, a.Resource)
 	e := audit.Entry{Time: time.Now().UTC(), Actor: p.User.ID, ActorOrg: p.User.Org, Action: a.Audit,
 		Target: a.Target, Purpose: a.Purpose, RequestID: reqid.From(ctx), Outcome: audit.OutcomeAllow, Detail: a.Detail}
@@ -137,10 +154,13 @@ func Authorize(ctx context.Context, log Auditor, p identity.Principal, a Access)
 		e.Outcome, e.Detail = audit.OutcomeDeny, "no purpose stated"
 		refused = errs.Invalidf(a.Op, "purpose", "state the purpose of this %s", a.Audit[strings.LastIndexByte(a.Audit, '.')+1:])
 	}
-	if _, err := log.Append(ctx, e); err != nil {
-		return errs.E(a.Op, err)
+	if refused == nil {
+		return e, nil
 	}
-	return refused
+	if _, err := log.Append(ctx, e); err != nil {
+		return audit.Entry{}, errs.E(a.Op, err)
+	}
+	return audit.Entry{}, refused
 }
 
 // Visible reports whether p may read a resource, without auditing: for

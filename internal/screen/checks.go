@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/identity"
 	"github.com/polex-org/polex/internal/policy"
@@ -14,7 +15,8 @@ import (
 	"github.com/polex-org/polex/internal/record"
 )
 
-// check is one check in progress: who, why, and the hits it raises.
+// check is one check in progress: who, why, its audit entry, and the hits
+// it raises.
 type check struct {
 	s     *Service
 	p     identity.Principal
@@ -22,12 +24,14 @@ type check struct {
 	id    string
 	kind  string
 	at    time.Time
+	entry audit.Entry // KIND.check, appended by end
 	hits  []HitRecord
 	multi bool // a batch or manifest: several queries, one audit entry
 }
 
-// begin validates the context, decides the check with the policy and
-// audits it (KIND.check, with its purpose and query).
+// begin validates the context and decides the check with the policy: a
+// refusal is audited at once; an allowed check's audit entry (KIND.check,
+// with its purpose and query) is written by end, with its hits.
 func (s *Service) begin(ctx context.Context, op string, p identity.Principal, c Context, kind string, query any) (*check, error) {
 	c.Purpose = strings.TrimSpace(c.Purpose)
 	c.Location = strings.TrimSpace(c.Location)
@@ -62,8 +66,9 @@ func (s *Service) begin(ctx context.Context, op string, p identity.Principal, c 
 	if len(d) > 4000 {
 		d = d[:4000]
 	}
-	if err := record.Authorize(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionSearch, Audit: kind + ".check",
-		Resource: policy.Resource{Kind: kind}, Target: kind + ":*", Purpose: c.Purpose, Detail: d}); err != nil {
+	k.entry, err = record.Decide(ctx, s.audit, p, record.Access{Op: op, Action: policy.ActionSearch, Audit: kind + ".check",
+		Resource: policy.Resource{Kind: kind}, Target: kind + ":*", Purpose: c.Purpose, Detail: d})
+	if err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -120,15 +125,24 @@ func (s *Service) deadline(priority string) time.Duration {
 	return s.cfg.RoutineDeadline
 }
 
-// finish stores the hits (and their notifications) and counts the check.
-func (k *check) finish(ctx context.Context, op string, n int) error {
-	k.s.count(k.p.User.Country, k.kind, n)
-	if len(k.hits) == 0 {
-		return nil
+// end writes the check's audit entry and, when the check did not fail,
+// its hits and their notifications in the same transaction, and counts
+// the n queries checked. It returns failed, or the audit log's error: a
+// check answers only once it is recorded.
+func (k *check) end(ctx context.Context, op string, n int, failed error) error {
+	var err error
+	if failed != nil || len(k.hits) == 0 {
+		_, err = k.s.audit.Append(ctx, k.entry)
+	} else {
+		_, err = k.s.audit.AppendWith(ctx, k.entry, HitWrite{Hits: k.hits, Events: hitEvents(k.hits)})
 	}
-	if err := k.s.hits.write(ctx, k.hits, hitEvents(k.hits)); err != nil {
+	if failed != nil {
+		return failed
+	}
+	if err != nil {
 		return errs.E(op, err)
 	}
+	k.s.count(k.p.User.Country, k.kind, n)
 	return nil
 }
 
@@ -180,10 +194,7 @@ func (s *Service) CheckDocument(ctx context.Context, p identity.Principal, c Con
 		return Result{}, err
 	}
 	ms, err := k.document(ctx, op, q)
-	if err != nil {
-		return Result{}, err
-	}
-	if err := k.finish(ctx, op, 1); err != nil {
+	if err := k.end(ctx, op, 1, err); err != nil {
 		return Result{}, err
 	}
 	return result(k.id, KindDocument, ms), nil
@@ -249,15 +260,15 @@ func (s *Service) CheckDocuments(ctx context.Context, p identity.Principal, c Co
 	}
 	out := BatchResult{CheckID: k.id, Checked: len(qs), Hits: []BatchItem{}}
 	for i, q := range qs {
-		ms, err := k.document(ctx, op, q)
-		if err != nil {
-			return BatchResult{}, err
+		var ms []Match
+		if ms, err = k.document(ctx, op, q); err != nil {
+			break
 		}
 		if len(ms) > 0 {
 			out.Hits = append(out.Hits, BatchItem{Index: i, Outcome: Hit, Matches: ms})
 		}
 	}
-	if err := k.finish(ctx, op, len(qs)); err != nil {
+	if err := k.end(ctx, op, len(qs), err); err != nil {
 		return BatchResult{}, err
 	}
 	return out, nil
@@ -283,17 +294,26 @@ func (s *Service) CheckVehicle(ctx context.Context, p identity.Principal, c Cont
 	if err != nil {
 		return Result{}, err
 	}
-	if err := s.fresh(ctx, KindVehicle); err != nil {
+	ms, err := k.vehicle(ctx, op, q)
+	if err := k.end(ctx, op, 1, err); err != nil {
 		return Result{}, err
+	}
+	return result(k.id, KindVehicle, ms), nil
+}
+
+// vehicle looks a normalised vehicle query up, by VIN and by plate.
+func (k *check) vehicle(ctx context.Context, op string, q VehicleQuery) ([]Match, error) {
+	if err := k.s.fresh(ctx, KindVehicle); err != nil {
+		return nil, err
 	}
 	var rows []property.Row
 	seen := map[string]bool{}
 	look := func(key string, f property.Filter) error {
-		if !s.vehicles.Contains(key) {
+		if !k.s.vehicles.Contains(key) {
 			return nil
 		}
 		f.Limit = 1000
-		rs, err := s.store.Records(ctx, KindVehicle, f)
+		rs, err := k.s.store.Records(ctx, KindVehicle, f)
 		if err != nil {
 			return errs.E(op, err)
 		}
@@ -307,12 +327,12 @@ func (s *Service) CheckVehicle(ctx context.Context, p identity.Principal, c Cont
 	}
 	if q.VIN != "" {
 		if err := look("v|"+q.VIN, property.Filter{K1: q.VIN}); err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	}
 	if q.Plate != "" {
 		if err := look("p|"+q.Plate, property.Filter{K2: q.Plate}); err != nil {
-			return Result{}, err
+			return nil, err
 		}
 	}
 	var ms []Match
@@ -333,10 +353,7 @@ func (s *Service) CheckVehicle(ctx context.Context, p identity.Principal, c Cont
 			ms = append(ms, m)
 		}
 	}
-	if err := k.finish(ctx, op, 1); err != nil {
-		return Result{}, err
-	}
-	return result(k.id, KindVehicle, ms), nil
+	return ms, nil
 }
 
 // CheckArtwork checks a work of art by free text against the folded text
@@ -356,7 +373,7 @@ func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Cont
 	}
 	rows, err := s.store.Records(ctx, KindArtwork, property.Filter{Text: text, Limit: 50})
 	if err != nil {
-		return Result{}, errs.E(op, err)
+		err = errs.E(op, err)
 	}
 	var ms []Match
 	for _, r := range rows {
@@ -364,7 +381,7 @@ func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Cont
 			ms = append(ms, m)
 		}
 	}
-	if err := k.finish(ctx, op, 1); err != nil {
+	if err := k.end(ctx, op, 1, err); err != nil {
 		return Result{}, err
 	}
 	return result(k.id, KindArtwork, ms), nil

@@ -304,27 +304,32 @@ func (s *Service) CheckPerson(ctx context.Context, p identity.Principal, c Conte
 	if err != nil {
 		return Result{}, err
 	}
-	for _, kind := range []string{KindPerson, policy.KindNotice} {
-		if err := s.fresh(ctx, kind); err != nil {
-			return Result{}, err
-		}
-	}
-	cands := s.search(q)
-	rows, err := s.targetsFor(ctx, op, p, []int{q.Limit}, [][]names.Candidate{cands})
-	if err != nil {
-		return Result{}, err
-	}
-	ms := k.persons(q, cands, rows)
-	if err := k.finish(ctx, op, 1); err != nil {
+	ms, err := k.person(ctx, op, q)
+	if err := k.end(ctx, op, 1, err); err != nil {
 		return Result{}, err
 	}
 	return result(k.id, KindPerson, ms), nil
 }
 
+// person screens one normalised person query.
+func (k *check) person(ctx context.Context, op string, q PersonQuery) ([]Match, error) {
+	for _, kind := range []string{KindPerson, policy.KindNotice} {
+		if err := k.s.fresh(ctx, kind); err != nil {
+			return nil, err
+		}
+	}
+	cands := k.s.search(q)
+	rows, err := k.s.targetsFor(ctx, op, k.p, []int{q.Limit}, [][]names.Candidate{cands})
+	if err != nil {
+		return nil, err
+	}
+	return k.persons(q, cands, rows), nil
+}
+
 // CheckManifest checks a passenger manifest of up to MaxManifest people
 // and their documents as one audited check: names are searched in
-// parallel, the candidates' records read in one go, the hits stored in one
-// transaction. A bad passenger fails the whole manifest with an error
+// parallel, the candidates' records read in one go, the hits stored in the
+// transaction of the check's audit entry. A bad passenger fails the whole manifest with an error
 // naming it (passengers[i].name) before anything is checked.
 func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Context, ps []Passenger) (ManifestResult, error) {
 	const op = "screen.CheckManifest"
@@ -354,6 +359,20 @@ func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Con
 	if err != nil {
 		return ManifestResult{}, err
 	}
+	out, err := k.manifest(ctx, op, ps)
+	if err := k.end(ctx, op, len(ps), err); err != nil {
+		return ManifestResult{}, err
+	}
+	if n := countDocs(ps); n > 0 {
+		s.count(p.User.Country, KindDocument, n)
+	}
+	return out, nil
+}
+
+// manifest screens the normalised passengers of a manifest: names in
+// parallel, the candidates' records read in one go.
+func (k *check) manifest(ctx context.Context, op string, ps []Passenger) (ManifestResult, error) {
+	s := k.s
 	for _, kind := range []string{KindPerson, policy.KindNotice, KindDocument} {
 		if err := s.fresh(ctx, kind); err != nil {
 			return ManifestResult{}, err
@@ -380,12 +399,12 @@ func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Con
 	for i := range ps {
 		limits[i] = ps[i].Limit
 	}
-	rows, err := s.targetsFor(ctx, op, p, limits, cands)
+	rows, err := s.targetsFor(ctx, op, k.p, limits, cands)
 	if err != nil {
 		return ManifestResult{}, err
 	}
 	out := ManifestResult{CheckID: k.id, Checked: len(ps), Passengers: make([]PassengerResult, len(ps))}
-	doc := &check{s: s, p: p, c: k.c, id: k.id, kind: KindDocument, at: k.at}
+	doc := &check{s: s, p: k.p, c: k.c, id: k.id, kind: KindDocument, at: k.at}
 	for i, pa := range ps {
 		pr := PassengerResult{Index: i, Outcome: NoHit, Person: k.persons(pa.PersonQuery, cands[i], rows)}
 		if pr.Person == nil {
@@ -409,12 +428,6 @@ func (s *Service) CheckManifest(ctx context.Context, p identity.Principal, c Con
 		out.Passengers[i] = pr
 	}
 	k.hits = append(k.hits, doc.hits...)
-	if err := k.finish(ctx, op, len(ps)); err != nil {
-		return ManifestResult{}, err
-	}
-	if n := countDocs(ps); n > 0 {
-		s.count(p.User.Country, KindDocument, n)
-	}
 	return out, nil
 }
 

@@ -10,7 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/polex-org/polex/internal/audit"
 	"github.com/polex-org/polex/internal/errs"
+	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/policy"
 	"github.com/polex-org/polex/internal/record"
 )
@@ -49,15 +51,29 @@ func (c *Config) defaults() {
 // sharing a database must stay under it. Adding a key twice is harmless.
 const syncOverlap = 5 * time.Second
 
+// Auditor writes audit entries, alone or with the hits of a check in the
+// same transaction (*audit.Log).
+type Auditor interface {
+	record.Auditor
+	AppendWith(ctx context.Context, e audit.Entry, with any) (int64, error)
+}
+
+// HitWrite is the hits of a check and their notifications to the owners,
+// written in the transaction of the check's audit entry: a check whose
+// audit entry is stored has its hits stored, and the two share the audit
+// log's group commit (one flush of the disk for many checks).
+type HitWrite struct {
+	Hits   []HitRecord
+	Events []notify.Event
+}
+
 // Service runs checks and keeps hits. It is safe for concurrent use.
 type Service struct {
 	store Store
-	audit record.Auditor
+	audit Auditor
 	log   *slog.Logger
 	cfg   Config
 	now   func() time.Time
-
-	hits *hitWriter
 
 	docs     *KeySet // "d|NUMBER"
 	vehicles *KeySet // "v|VIN", "p|PLATE"
@@ -90,12 +106,12 @@ func (k statKey) date() string {
 
 // New returns a service over store, auditing to log. The first check
 // loads the indexes unless Load did.
-func New(store Store, log record.Auditor, logger *slog.Logger, cfg Config) *Service {
+func New(store Store, log Auditor, logger *slog.Logger, cfg Config) *Service {
 	cfg.defaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, audit: log, log: logger, cfg: cfg, now: func() time.Time { return time.Now().UTC() }, hits: &hitWriter{store: store},
+	return &Service{store: store, audit: log, log: logger, cfg: cfg, now: func() time.Time { return time.Now().UTC() },
 		docs: NewKeySet(0), vehicles: NewKeySet(0), people: newPeople(),
 		marks: map[string]time.Time{}, counts: map[statKey]int64{}}
 }

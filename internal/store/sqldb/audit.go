@@ -23,22 +23,23 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// AppendAudit implements audit.Store. On PostgreSQL, when guess is known,
-// it first stores the batch in one statement that advances audit_head only
-// if it still holds guess (one round trip, no lock held across a second
-// one). Otherwise, and when the guess was wrong, it runs a transaction that
-// first locks audit_head's one row (SQLite transactions begin IMMEDIATE,
-// which takes the database's write lock), so that appenders in every
-// process take turns.
-func (db *DB) AppendAudit(ctx context.Context, guess int64, build func(size int64, r tlog.HashReader) (*audit.Batch, error)) error {
+// AppendAudit implements audit.Store. On PostgreSQL, when guess is known
+// and nothing is attached, it first stores the batch in one statement that
+// advances audit_head only if it still holds guess (one round trip, no lock
+// held across a second one). Otherwise, and when the guess was wrong, it
+// runs a transaction that first locks audit_head's one row (SQLite
+// transactions begin IMMEDIATE, which takes the database's write lock), so
+// that appenders in every process take turns. The attached writes it knows
+// are a check's hits (screen.HitWrite).
+func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*audit.Batch, error)) error {
 	const op = "sqldb.AppendAudit"
-	if db.Engine == Postgres && guess >= 0 && !db.AuditAsync {
+	if db.Engine == Postgres && guess >= 0 && !db.AuditAsync && !attached {
 		done, err := db.appendAuditIf(ctx, guess, build)
 		if err != nil || done {
 			return err
 		}
 	}
-	err := db.auditTx(ctx, func(tx *sql.Tx) error {
+	err := db.auditTx(ctx, attached, func(tx *sql.Tx) error {
 		q := `SELECT size FROM audit_head WHERE id = 1`
 		if db.Engine == Postgres {
 			q += ` FOR UPDATE`
@@ -69,7 +70,10 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, build func(size int6
 				return wrap(op, err)
 			}
 		}
-		return nil
+		if len(b.Attached) > 0 && !attached {
+			return errs.E(op, errs.Internal, "writes attached to a batch announced without")
+		}
+		return db.writeAttached(ctx, tx, b.Attached)
 	})
 	var e *errs.Error
 	if err != nil && !errors.As(err, &e) {
@@ -79,13 +83,13 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, build func(size int6
 }
 
 // auditTx runs fn in the transaction of an audit append: an ordinary one,
-// or with AuditAsync one whose commit does not wait for the disk (on
-// PostgreSQL synchronous_commit off for the transaction; on SQLite a
-// connection of the audit's own with synchronous=NORMAL, whose commits
-// reach the write-ahead log and become durable with the next synchronous
-// commit or checkpoint).
-func (db *DB) auditTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if !db.AuditAsync {
+// or with AuditAsync and nothing attached one whose commit does not wait
+// for the disk (on PostgreSQL synchronous_commit off for the transaction;
+// on SQLite a connection of the audit's own with synchronous=NORMAL, whose
+// commits reach the write-ahead log and become durable with the next
+// synchronous commit or checkpoint).
+func (db *DB) auditTx(ctx context.Context, attached bool, fn func(*sql.Tx) error) error {
+	if !db.AuditAsync || attached {
 		return db.Tx(ctx, fn)
 	}
 	if db.Engine == Postgres {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,54 +133,82 @@ func scanHit(s scanner) (screen.HitRecord, error) {
 // InsertHits stores hits and their events in one transaction, skipping
 // offline hits already stored (and their events).
 func (db *DB) InsertHits(ctx context.Context, hits []screen.HitRecord, evs []notify.Event) (int, error) {
-	const op = "sqldb.InsertHits"
 	n := 0
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		n = 0
-		skip := map[string]bool{}
-		q := `INSERT INTO hits (` + hitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
-		exec := func(args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }
-		if db.Engine == SQLite && len(hits) > 1 {
-			// SQLite parses each statement it is given (pgx caches them):
-			// parsing the 24 columns again for each hit of a manifest took
-			// a fifth of the insert.
-			st, err := tx.PrepareContext(ctx, q)
-			if err != nil {
-				return wrap(op, err)
-			}
-			defer st.Close()
-			exec = func(args ...any) error { _, err := st.ExecContext(ctx, args...); return err }
-		}
-		for _, h := range hits {
-			if h.OfflineID != "" {
-				var one int
-				err := tx.QueryRowContext(ctx, `SELECT 1 FROM hits WHERE offline_id = $1`, h.OfflineID).Scan(&one)
-				if err == nil {
-					skip[h.ID] = true
-					continue
-				}
-				if err != sql.ErrNoRows {
-					return wrap(op, err)
-				}
-			}
-			err := exec(h.ID, h.CheckID, h.Kind, h.RecordID, h.Owner, h.OwnerOrg, h.Ref, h.Searcher, h.SearcherOrg, h.SearcherCountry,
-				h.Purpose, h.Location, h.Priority, string(h.Query), string(h.Matched), h.Score, h.Status, Nanos(h.Deadline),
-				Nanos(h.EscalatedAt), Nanos(h.DecidedAt), h.DecidedBy, h.Reason, h.OfflineID, Nanos(h.CheckedAt))
-			if err != nil {
-				return wrap(op, err)
-			}
-			n++
-		}
-		var keep []notify.Event
-		for _, e := range evs {
-			if !skip[strings.TrimPrefix(e.Subject, "hit:")] {
-				keep = append(keep, e)
-			}
-		}
-		return InsertEvents(ctx, tx, keep)
+		var err error
+		n, err = db.insertHits(ctx, tx, hits, evs)
+		return err
 	})
 	return n, err
+}
+
+// writeAttached writes the writes attached to an audit batch in its
+// transaction (audit.Log.AppendWith).
+func (db *DB) writeAttached(ctx context.Context, tx *sql.Tx, attached []any) error {
+	var hits []screen.HitRecord
+	var evs []notify.Event
+	for _, a := range attached {
+		switch w := a.(type) {
+		case screen.HitWrite:
+			hits = append(hits, w.Hits...)
+			evs = append(evs, w.Events...)
+		default:
+			return errs.E("sqldb.AppendAudit", errs.Internal, fmt.Sprintf("cannot write a %T attached to audit entries", a))
+		}
+	}
+	if len(hits) == 0 && len(evs) == 0 {
+		return nil
+	}
+	_, err := db.insertHits(ctx, tx, hits, evs)
+	return err
+}
+
+// insertHits stores hits and their events in tx (see InsertHits).
+func (db *DB) insertHits(ctx context.Context, tx *sql.Tx, hits []screen.HitRecord, evs []notify.Event) (int, error) {
+	const op = "sqldb.InsertHits"
+	n := 0
+	skip := map[string]bool{}
+	q := `INSERT INTO hits (` + hitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+		$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
+	exec := func(args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }
+	if db.Engine == SQLite && len(hits) > 1 {
+		// SQLite parses each statement it is given (pgx caches them):
+		// parsing the 24 columns again for each hit of a manifest took
+		// a fifth of the insert.
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return n, wrap(op, err)
+		}
+		defer st.Close()
+		exec = func(args ...any) error { _, err := st.ExecContext(ctx, args...); return err }
+	}
+	for _, h := range hits {
+		if h.OfflineID != "" {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM hits WHERE offline_id = $1`, h.OfflineID).Scan(&one)
+			if err == nil {
+				skip[h.ID] = true
+				continue
+			}
+			if err != sql.ErrNoRows {
+				return n, wrap(op, err)
+			}
+		}
+		err := exec(h.ID, h.CheckID, h.Kind, h.RecordID, h.Owner, h.OwnerOrg, h.Ref, h.Searcher, h.SearcherOrg, h.SearcherCountry,
+			h.Purpose, h.Location, h.Priority, string(h.Query), string(h.Matched), h.Score, h.Status, Nanos(h.Deadline),
+			Nanos(h.EscalatedAt), Nanos(h.DecidedAt), h.DecidedBy, h.Reason, h.OfflineID, Nanos(h.CheckedAt))
+		if err != nil {
+			return n, wrap(op, err)
+		}
+		n++
+	}
+	var keep []notify.Event
+	for _, e := range evs {
+		if !skip[strings.TrimPrefix(e.Subject, "hit:")] {
+			keep = append(keep, e)
+		}
+	}
+	return n, InsertEvents(ctx, tx, keep)
 }
 
 // Hit returns one hit.
