@@ -1,14 +1,21 @@
 package app_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/polex-org/polex/internal/admin"
 	"github.com/polex-org/polex/internal/app"
+	"github.com/polex-org/polex/internal/config"
 	"github.com/polex-org/polex/internal/identity"
 )
 
@@ -110,4 +117,63 @@ func rawPost(t *testing.T, url, token, ctype, body string) (int, map[string]any,
 		t.Fatalf("body is not JSON: %q", raw)
 	}
 	return resp.StatusCode, m, resp.Header
+}
+
+// BenchmarkCheckDocumentHandler measures one document check through the
+// API's handler (no network), on SQLite with audit on: its allocations
+// show what the HTTP layer costs on top of the check itself.
+func BenchmarkCheckDocumentHandler(b *testing.B) {
+	h, tok := benchApp(b)
+	body := []byte(`{"purpose":"entry control","location":"Namanga border post","issuing_country":"FR","number":"18FR00001"}`)
+	benchPost(b, h, tok, "/api/v1/checks/documents", body)
+}
+
+// BenchmarkCheckDocumentsHandler measures a batch of 1,000 documents.
+func BenchmarkCheckDocumentsHandler(b *testing.B) {
+	h, tok := benchApp(b)
+	var sb strings.Builder
+	sb.WriteString(`{"purpose":"manifest","documents":[`)
+	for i := range 1000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"issuing_country":"FR","number":"18FR` + strconv.Itoa(100000+i) + `"}`)
+	}
+	sb.WriteString(`]}`)
+	benchPost(b, h, tok, "/api/v1/checks/documents/batch", []byte(sb.String()))
+}
+
+func benchApp(b *testing.B) (http.Handler, string) {
+	cfg := config.Default()
+	cfg.DataDir = b.TempDir()
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { a.Close(context.Background()) })
+	ctx, sys := context.Background(), app.System("bench")
+	c, err := a.Admin.CreateUser(ctx, sys, admin.NewUser{Username: "ke.border", DisplayName: "ke.border", Org: "ncb-ke",
+		Roles: []identity.Role{identity.BorderSystem}, Clearance: identity.Confidential, Password: "a-long-enough-password"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := a.Admin.IssueToken(ctx, sys, c.User.ID, "bench", []string{"check"}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a.Handler(), tok
+}
+
+func benchPost(b *testing.B, h http.Handler, tok, path string, body []byte) {
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
 }
