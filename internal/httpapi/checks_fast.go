@@ -1,0 +1,353 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/polex-org/polex/internal/screen"
+)
+
+// The two hottest endpoints, a document check and a batch of them, are
+// plain net/http handlers rather than huma operations: huma reads a body,
+// unmarshals it into any, validates that against the JSON schema, then
+// unmarshals it again into the struct and writes the answer through its
+// negotiation and transforms, which costs more than the check itself for a
+// batch. Here a body is decoded once, straight into the request struct, and
+// only what the schema enforces and the service does not (lengths, the
+// priority's values, the batch's size) is checked by hand. Clients see the
+// same answers as from huma: the same JSON bytes, and the same problems
+// (status, code, field) for bad requests. The operations are still in the
+// OpenAPI document, with the schemas of the same types.
+
+// bodyReadTimeout is how long reading a body may take (huma's default).
+const bodyReadTimeout = 5 * time.Second
+
+// registerDocumentChecks serves POST /checks/documents and
+// /checks/documents/batch, and describes them in the OpenAPI document.
+func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
+	a.describeCheck(huma.Operation{OperationID: "check-document", Path: "/checks/documents", Summary: "Check a travel document",
+		Description: "By issuing country and number, or by the raw machine-readable zone (TD1, TD2, TD3; every check digit verified)." + purposeDoc, Tags: tags},
+		reflect.TypeOf(DocumentCheckInput{}.Body), "DocumentCheckInputBody", reflect.TypeFor[screen.Result]())
+	a.describeCheck(huma.Operation{OperationID: "check-documents-batch", Path: "/checks/documents/batch", Summary: "Check a batch of travel documents",
+		Description: "Up to 10,000 documents in one audited check; the answer lists the documents that hit." + purposeDoc, Tags: tags},
+		reflect.TypeOf(BatchCheckInput{}.Body), "BatchCheckInputBody", reflect.TypeFor[screen.BatchResult]())
+
+	bodies := new(sync.Pool) // *bytes.Buffer, reused to read bodies
+	a.mux.Handle("POST "+Prefix+"/checks/documents", a.lean(func(w http.ResponseWriter, r *http.Request) error {
+		var in DocumentCheckInput
+		if err := a.decode(w, r, bodies, &in.Body, false); err != nil {
+			return err
+		}
+		if p := validateContext(in.Body.Context); p != nil {
+			return p
+		}
+		if p := validateDocument("body.", in.Body.DocumentQuery); p != nil {
+			return p
+		}
+		p, err := a.checkCaller(r.Context(), "check")
+		if err != nil {
+			return err
+		}
+		res, err := a.d.Screen.CheckDocument(r.Context(), p, in.Body.Context, in.Body.DocumentQuery)
+		if err != nil {
+			return a.fail(r.Context(), err)
+		}
+		return writeJSON(w, http.StatusOK, "application/json", res)
+	}))
+	a.mux.Handle("POST "+Prefix+"/checks/documents/batch", a.lean(func(w http.ResponseWriter, r *http.Request) error {
+		var in BatchCheckInput
+		if err := a.decode(w, r, bodies, &in.Body, true); err != nil {
+			return err
+		}
+		if p := validateContext(in.Body.Context); p != nil {
+			return p
+		}
+		if p := validateDocuments(in.Body.Documents); p != nil {
+			return p
+		}
+		p, err := a.checkCaller(r.Context(), "check")
+		if err != nil {
+			return err
+		}
+		res, err := a.d.Screen.CheckDocuments(r.Context(), p, in.Body.Context, in.Body.Documents)
+		if err != nil {
+			return a.fail(r.Context(), err)
+		}
+		return writeJSON(w, http.StatusOK, "application/json", res)
+	}))
+}
+
+// describeCheck adds a POST operation to the OpenAPI document as huma.Register
+// would: the request body's schema from in (named hint when in has no
+// name), the answer's from out, and the Problem as the default response.
+func (a *API) describeCheck(op huma.Operation, in reflect.Type, hint string, out reflect.Type) {
+	reg := a.api.OpenAPI().Components.Schemas
+	problem := reg.Schema(reflect.TypeFor[Problem](), true, "Error")
+	op.Method = http.MethodPost
+	op.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"application/json": {Schema: reg.Schema(in, true, hint)}}}
+	op.Responses = map[string]*huma.Response{
+		"200":     {Description: "OK", Content: map[string]*huma.MediaType{"application/json": {Schema: reg.Schema(out, true, "")}}},
+		"default": {Description: "Error", Content: map[string]*huma.MediaType{"application/problem+json": {Schema: problem}}},
+	}
+	a.api.OpenAPI().AddOperation(&op)
+}
+
+// lean adapts a handler that returns an error: a *Problem is written as
+// it is, any other error as the problem of its kind.
+func (a *API) lean(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var p *Problem
+		if !errors.As(err, &p) {
+			p = a.problemOf(r.Context(), err)
+		}
+		_ = writeJSON(w, p.Status, "application/problem+json", p)
+	})
+}
+
+// writeJSON writes v as huma does: no HTML escaping, a final newline.
+func writeJSON(w http.ResponseWriter, status int, ctype string, v any) error {
+	w.Header().Set("Content-Type", ctype)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// decode reads r's JSON body into v (a pointer to the body of a
+// DocumentCheckInput, or of a BatchCheckInput when batch), refusing unknown
+// fields, with a buffer from bodies. Its problems are huma's: 413 for a
+// body over the limit, 400 for an empty or malformed one, 415 for another
+// content type, 422 naming the field for a value of the wrong type or an
+// unknown field.
+func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, v any, batch bool) error {
+	buf, _ := bodies.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			bodies.Put(buf)
+		}
+	}()
+	if err := a.readBody(w, r, buf); err != nil {
+		return err
+	}
+	body := buf.Bytes()
+	if len(body) == 0 {
+		return newProblem(http.StatusBadRequest, "request body is required")
+	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		return newProblem(http.StatusUnsupportedMediaType, "validation failed",
+			&huma.ErrorDetail{Location: "body", Message: "unknown content type: " + ct, Value: string(body)})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) == 0 {
+		return nil
+	}
+	// The body is refused; find out why, precisely. This path is rare, so it
+	// may decode the body again.
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return newProblem(http.StatusBadRequest, "validation failed",
+			&huma.ErrorDetail{Location: "body", Message: err.Error(), Value: string(body)})
+	}
+	if p := schemaError(doc, batch); p != nil {
+		return p
+	}
+	if err == nil {
+		err = errors.New("unexpected data after the body")
+	}
+	return invalid("body", err.Error(), nil)
+}
+
+// readBody reads r's body into buf, at most MaxBody bytes (1 MiB when
+// unset, as huma), within bodyReadTimeout.
+func (a *API) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) error {
+	limit := a.d.MaxBody
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is too large limit=%d bytes", limit))
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return newProblem(http.StatusRequestTimeout, "request body read timeout")
+	}
+	return newProblem(http.StatusInternalServerError, "cannot read request body", err)
+}
+
+// isJSON reports whether huma took a body of content type ct for JSON: no
+// type, application/json or a +json type, parameters ignored.
+func isJSON(ct string) bool {
+	start := strings.IndexByte(ct, '+') + 1
+	end := strings.IndexByte(ct, ';')
+	if end < 0 {
+		end = len(ct)
+	}
+	if end < start {
+		return false
+	}
+	switch ct[start:end] {
+	case "", "application/json", "json":
+		return true
+	}
+	return false
+}
+
+// validateDocuments checks what the schema says of a batch's documents and
+// CheckDocuments does not: their number, and the lengths of their strings.
+func validateDocuments(qs []screen.DocumentQuery) *Problem {
+	if n := len(qs); n < 1 || n > screen.MaxBatch {
+		msg := "expected array length >= 1"
+		if n > screen.MaxBatch {
+			msg = "expected array length <= " + strconv.Itoa(screen.MaxBatch)
+		}
+		return invalid("body.documents", msg, nil)
+	}
+	for i := range qs {
+		if p := validateDocument("body.documents["+strconv.Itoa(i)+"].", qs[i]); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// validateContext checks a check's context against its schema. An explicit
+// empty priority passes (encoding/json cannot tell it from an absent one)
+// and means the default, where huma refused it.
+func validateContext(c screen.Context) *Problem {
+	if p := maxLength("body.purpose", c.Purpose, 300); p != nil {
+		return p
+	}
+	if p := maxLength("body.location", c.Location, 200); p != nil {
+		return p
+	}
+	if c.Priority != "" && c.Priority != screen.Urgent && c.Priority != screen.Routine {
+		return invalid("body.priority", `expected value to be one of "urgent, routine"`, c.Priority)
+	}
+	return nil
+}
+
+// validateDocument checks the lengths of a document's strings; the
+// service checks their content.
+func validateDocument(at string, q screen.DocumentQuery) *Problem {
+	if p := maxLength(at+"number", q.Number, 40); p != nil {
+		return p
+	}
+	return maxLength(at+"mrz", q.MRZ, 200)
+}
+
+// maxLength refuses s, found at location at, when it has more than n
+// characters, as the schema's maxLength.
+func maxLength(at, s string, n int) *Problem {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return nil
+	}
+	return invalid(at, "expected length <= "+strconv.Itoa(n), s)
+}
+
+// invalid is huma's 422 problem for one value, at a location like
+// body.documents[3].number (the problem's field is documents[3].number).
+func invalid(at, msg string, value any) *Problem {
+	return newProblem(http.StatusUnprocessableEntity, "validation failed", &huma.ErrorDetail{Location: at, Message: msg, Value: value})
+}
+
+// schemaError finds where doc, a body that encoding/json refused to decode
+// into the request struct, breaks the schema: a value of the wrong type or
+// an unknown property. Properties are matched without regard to case, as
+// encoding/json (and huma) do. It returns nil when it finds nothing.
+func schemaError(doc any, batch bool) *Problem {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return invalid("body", "expected object", doc)
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		at, v := "body."+k, obj[k]
+		switch {
+		case contextProperty(k) || (!batch && documentProperty(k)):
+			if p := wantString(at, v); p != nil {
+				return p
+			}
+		case batch && strings.EqualFold(k, "documents"):
+			if v == nil {
+				continue
+			}
+			items, ok := v.([]any)
+			if !ok {
+				return invalid(at, "expected array", v)
+			}
+			for i, item := range items {
+				if p := documentError(at+"["+strconv.Itoa(i)+"]", item); p != nil {
+					return p
+				}
+			}
+		default:
+			return invalid(at, "unexpected property", obj)
+		}
+	}
+	return nil
+}
+
+// documentError is schemaError for one document of a batch.
+func documentError(at string, doc any) *Problem {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return invalid(at, "expected object", doc)
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if !documentProperty(k) {
+			return invalid(at+"."+k, "unexpected property", obj)
+		}
+		if p := wantString(at+"."+k, obj[k]); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+// wantString refuses v unless it is a string or null.
+func wantString(at string, v any) *Problem {
+	if _, ok := v.(string); ok || v == nil {
+		return nil
+	}
+	return invalid(at, "expected string", v)
+}
+
+// contextProperty reports whether k names a property of screen.Context.
+func contextProperty(k string) bool {
+	return strings.EqualFold(k, "purpose") || strings.EqualFold(k, "priority") || strings.EqualFold(k, "location")
+}
+
+// documentProperty reports whether k names a property of
+// screen.DocumentQuery.
+func documentProperty(k string) bool {
+	return strings.EqualFold(k, "issuing_country") || strings.EqualFold(k, "number") || strings.EqualFold(k, "mrz")
+}
