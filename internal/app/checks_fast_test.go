@@ -97,6 +97,33 @@ func TestCheckDocumentErrors(t *testing.T) {
 	})
 }
 
+// TestCheckDocumentsReusedSlices proves that a batch sees nothing of the
+// batch before it: the handler reuses the documents' slice, and
+// encoding/json decodes into its elements as they are. A country left over
+// from the first batch would restrict the second one's lookup to Kenya.
+func TestCheckDocumentsReusedSlices(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		frTok, _ := user(t, a, "fr.officer", "ncb-fr", []identity.Role{identity.Officer}, "read", "write", "check")
+		fr := client{t, srv.URL, frTok}
+		st, m, _ := fr.do("POST", "/api/v1/documents", map[string]any{"ref": "FR-1", "data": map[string]any{
+			"type": "passport", "number": "18FR00001", "issuing_country": "FR", "status": "stolen"}})
+		if st != 201 {
+			t.Fatalf("create: %d %v", st, m)
+		}
+		for i := range 10 {
+			st, m, _ := rawPost(t, srv.URL+"/api/v1/checks/documents/batch", frTok, "",
+				`{"purpose":"p","documents":[{"issuing_country":"KE","number":"X1"},{"issuing_country":"KE","number":"X2"}]}`)
+			if st != 200 || len(m["hits"].([]any)) != 0 {
+				t.Fatalf("%d: first batch: %d %v", i, st, m)
+			}
+			st, m, _ = rawPost(t, srv.URL+"/api/v1/checks/documents/batch", frTok, "", `{"purpose":"p","documents":[{"number":"18FR00001"}]}`)
+			if hits, _ := m["hits"].([]any); st != 200 || len(hits) != 1 {
+				t.Fatalf("%d: second batch: %d %v", i, st, m)
+			}
+		}
+	})
+}
+
 // rawPost posts body as it is (no Content-Type when ctype is empty).
 func rawPost(t *testing.T, url, token, ctype, body string) (int, map[string]any, http.Header) {
 	t.Helper()

@@ -47,6 +47,10 @@ func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
 		reflect.TypeOf(BatchCheckInput{}.Body), "BatchCheckInputBody", reflect.TypeFor[screen.BatchResult]())
 
 	bodies := new(sync.Pool) // *bytes.Buffer, reused to read bodies
+	// *[]screen.DocumentQuery, all zero, reused by batches: growing the
+	// slice while decoding was half of a batch's garbage. CheckDocuments
+	// keeps no reference to the slice once it has returned.
+	batches := new(sync.Pool)
 	a.mux.Handle("POST "+Prefix+"/checks/documents", a.lean(func(w http.ResponseWriter, r *http.Request) error {
 		var in DocumentCheckInput
 		if err := a.decode(w, r, bodies, &in.Body, false); err != nil {
@@ -55,7 +59,7 @@ func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
 		if p := validateContext(in.Body.Context); p != nil {
 			return p
 		}
-		if p := validateDocument("body.", in.Body.DocumentQuery); p != nil {
+		if p := validateDocument(in.Body.DocumentQuery, func() string { return "body." }); p != nil {
 			return p
 		}
 		p, err := a.checkCaller(r.Context(), "check")
@@ -70,6 +74,18 @@ func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
 	}))
 	a.mux.Handle("POST "+Prefix+"/checks/documents/batch", a.lean(func(w http.ResponseWriter, r *http.Request) error {
 		var in BatchCheckInput
+		docs, _ := batches.Get().(*[]screen.DocumentQuery)
+		if docs == nil {
+			docs = new([]screen.DocumentQuery)
+		}
+		in.Body.Documents = *docs
+		defer func() {
+			if cap(in.Body.Documents) <= screen.MaxBatch {
+				clear(in.Body.Documents) // encoding/json decodes into the elements as they are
+				*docs = in.Body.Documents[:0]
+				batches.Put(docs)
+			}
+		}()
 		if err := a.decode(w, r, bodies, &in.Body, true); err != nil {
 			return err
 		}
@@ -233,7 +249,7 @@ func validateDocuments(qs []screen.DocumentQuery) *Problem {
 		return invalid("body.documents", msg, nil)
 	}
 	for i := range qs {
-		if p := validateDocument("body.documents["+strconv.Itoa(i)+"].", qs[i]); p != nil {
+		if p := validateDocument(qs[i], func() string { return "body.documents[" + strconv.Itoa(i) + "]." }); p != nil {
 			return p
 		}
 	}
@@ -256,22 +272,32 @@ func validateContext(c screen.Context) *Problem {
 	return nil
 }
 
-// validateDocument checks the lengths of a document's strings; the
-// service checks their content.
-func validateDocument(at string, q screen.DocumentQuery) *Problem {
-	if p := maxLength(at+"number", q.Number, 40); p != nil {
-		return p
+// validateDocument checks the lengths of a document's strings (the
+// service checks their content); at prefixes the location of its fields
+// and is only called on failure, so that a batch builds no string per
+// document.
+func validateDocument(q screen.DocumentQuery, at func() string) *Problem {
+	if tooLong(q.Number, 40) {
+		return invalid(at()+"number", "expected length <= 40", q.Number)
 	}
-	return maxLength(at+"mrz", q.MRZ, 200)
+	if tooLong(q.MRZ, 200) {
+		return invalid(at()+"mrz", "expected length <= 200", q.MRZ)
+	}
+	return nil
 }
 
-// maxLength refuses s, found at location at, when it has more than n
-// characters, as the schema's maxLength.
+// maxLength refuses s, found at location at, when it is tooLong.
 func maxLength(at, s string, n int) *Problem {
-	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+	if !tooLong(s, n) {
 		return nil
 	}
 	return invalid(at, "expected length <= "+strconv.Itoa(n), s)
+}
+
+// tooLong reports whether s has more than n characters, as the schema's
+// maxLength counts them.
+func tooLong(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n
 }
 
 // invalid is huma's 422 problem for one value, at a location like
