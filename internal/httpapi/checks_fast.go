@@ -26,12 +26,13 @@ import (
 // unmarshals it into any, validates that against the JSON schema, then
 // unmarshals it again into the struct and writes the answer through its
 // negotiation and transforms, which costs more than the check itself for a
-// batch. Here a body is decoded once, straight into the request struct, and
-// only what the schema enforces and the service does not (lengths, the
-// priority's values, the batch's size) is checked by hand. Clients see the
-// same answers as from huma: the same JSON bytes, and the same problems
-// (status, code, field) for bad requests. The operations are still in the
-// OpenAPI document, with the schemas of the same types.
+// batch. Here a body is decoded once, straight into the request struct (by
+// a small hand parser for the plain JSON clients send, by encoding/json for
+// anything else), and only what the schema enforces and the service does
+// not (lengths, the priority's values, the batch's size) is checked by
+// hand. Clients see the same answers as from huma: the same JSON bytes, and
+// the same problems (status, code, field) for bad requests. The operations
+// are still in the OpenAPI document, with the schemas of the same types.
 
 // bodyReadTimeout is how long reading a body may take (huma's default).
 const bodyReadTimeout = 5 * time.Second
@@ -150,7 +151,8 @@ func writeJSON(w http.ResponseWriter, status int, ctype string, v any) error {
 
 // decode reads r's JSON body into v (a pointer to the body of a
 // DocumentCheckInput, or of a BatchCheckInput when batch), refusing unknown
-// fields, with a buffer from bodies. Its problems are huma's: 413 for a
+// fields, with a buffer from bodies. The plain bodies clients send are
+// parsed by hand (parse); the others are decoded by encoding/json. Its problems are huma's: 413 for a
 // body over the limit, 400 for an empty or malformed one, 415 for another
 // content type, 422 naming the field for a value of the wrong type or an
 // unknown field.
@@ -176,6 +178,12 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, 
 		return newProblem(http.StatusUnsupportedMediaType, "validation failed",
 			&huma.ErrorDetail{Location: "body", Message: "unknown content type: " + ct, Value: string(body)})
 	}
+	if parse(string(body), v) {
+		return nil
+	}
+	// Not in the plain form parse takes: encoding/json decides, into a
+	// zero value.
+	reset(v)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -196,6 +204,176 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, 
 		err = errors.New("unexpected data after the body")
 	}
 	return invalid("body", err.Error(), nil)
+}
+
+// parse parses body into v, a *documentBody or a *batchBody, when it has
+// the plain form clients send: an object of the operation's properties,
+// spelt exactly, with string values (and for a batch one "documents", an
+// array of objects of a document's properties), every string without
+// escapes or control characters and valid UTF-8. It reports false for
+// anything else (null, escapes, other types, unknown properties, bad
+// syntax), leaving v part filled. For a body it takes, it gives what
+// encoding/json gives, about ten times faster and with one allocation: the
+// strings are parts of body.
+func parse(body string, v any) bool {
+	p := &parser{s: body}
+	ok := false
+	switch v := v.(type) {
+	default:
+		panic(fmt.Sprintf("httpapi: parse into %T", v))
+	case *documentBody:
+		ok = p.object(func(k string) bool {
+			f := contextField(&v.Context, k)
+			if f == nil {
+				f = documentField(&v.DocumentQuery, k)
+			}
+			return f != nil && p.str(f)
+		})
+	case *batchBody:
+		seen := false // encoding/json would decode a second array into the first's elements
+		ok = p.object(func(k string) bool {
+			if k == "documents" && !seen {
+				seen = true
+				return p.documents(&v.Documents)
+			}
+			f := contextField(&v.Context, k)
+			return f != nil && p.str(f)
+		})
+	}
+	p.space()
+	return ok && p.i == len(p.s)
+}
+
+// reset zeroes v, a *documentBody or a *batchBody, keeping a batch's slice
+// for encoding/json to decode into.
+func reset(v any) {
+	switch v := v.(type) {
+	case *documentBody:
+		*v = documentBody{}
+	case *batchBody:
+		clear(v.Documents)
+		*v = batchBody{Documents: v.Documents[:0]}
+	}
+}
+
+// parser reads the plain JSON parse takes, from s[i:].
+type parser struct {
+	s string
+	i int
+}
+
+// space skips JSON white space.
+func (p *parser) space() {
+	for p.i < len(p.s) && (p.s[p.i] == ' ' || p.s[p.i] == '\t' || p.s[p.i] == '\n' || p.s[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// next skips white space and then c, reporting whether it was there.
+func (p *parser) next(c byte) bool {
+	p.space()
+	if p.i < len(p.s) && p.s[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a plain string into *dst.
+func (p *parser) str(dst *string) bool {
+	if !p.next('"') {
+		return false
+	}
+	ascii := true
+	for j := p.i; j < len(p.s); j++ {
+		switch c := p.s[j]; {
+		case c == '"':
+			v := p.s[p.i:j]
+			if !ascii && !utf8.ValidString(v) {
+				return false
+			}
+			*dst, p.i = v, j+1
+			return true
+		case c == '\\' || c < 0x20:
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return false
+}
+
+// object reads an object, calling member after each key to read its value.
+func (p *parser) object(member func(key string) bool) bool {
+	if !p.next('{') {
+		return false
+	}
+	if p.next('}') {
+		return true
+	}
+	for {
+		var k string
+		if !p.str(&k) || !p.next(':') || !member(k) {
+			return false
+		}
+		if p.next('}') {
+			return true
+		}
+		if !p.next(',') {
+			return false
+		}
+	}
+}
+
+// documents reads an array of documents into *qs, reusing its elements,
+// which are zero.
+func (p *parser) documents(qs *[]screen.DocumentQuery) bool {
+	if !p.next('[') {
+		return false
+	}
+	*qs = (*qs)[:0]
+	if p.next(']') {
+		return true
+	}
+	for {
+		*qs = append(*qs, screen.DocumentQuery{})
+		q := &(*qs)[len(*qs)-1]
+		if !p.object(func(k string) bool { f := documentField(q, k); return f != nil && p.str(f) }) {
+			return false
+		}
+		if p.next(']') {
+			return true
+		}
+		if !p.next(',') {
+			return false
+		}
+	}
+}
+
+// contextField is c's field of JSON name k, or nil.
+func contextField(c *screen.Context, k string) *string {
+	switch k {
+	case "purpose":
+		return &c.Purpose
+	case "priority":
+		return &c.Priority
+	case "location":
+		return &c.Location
+	}
+	return nil
+}
+
+// documentField is q's field of JSON name k, or nil.
+func documentField(q *screen.DocumentQuery, k string) *string {
+	switch k {
+	case "issuing_country":
+		return &q.IssuingCountry
+	case "number":
+		return &q.Number
+	case "mrz":
+		return &q.MRZ
+	}
+	return nil
 }
 
 // readBody reads r's body into buf, at most MaxBody bytes (1 MiB when

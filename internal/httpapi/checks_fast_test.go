@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +115,88 @@ func TestLeanRequests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseAsEncodingJSON checks the hand parser against encoding/json:
+// every body it takes decodes to the same value with encoding/json, and
+// the plain bodies clients send are taken.
+func TestParseAsEncodingJSON(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		batch bool
+		plain bool // parse must take it
+	}{
+		{`{"purpose":"entry control","location":"Namanga","issuing_country":"FR","number":"18FR00001"}`, false, true},
+		{" \t\r\n{ \"purpose\" : \"p\" , \"priority\":\"urgent\",\"mrz\":\"P<UTOERIKSSON<<ANNA<MARIA\" } \n", false, true},
+		{`{}`, false, true},
+		{`{"number":"A","number":"B"}`, false, true},
+		{`{"purpose":"contrôle à Niamey, 国境"}`, false, true},
+		{`{"purpose":"p","documents":[{"issuing_country":"FR","number":"1"},{},{"mrz":"M"}]}`, true, true},
+		{`{"documents":[],"purpose":"p"}`, true, true},
+		{`{"purpose":"a\"b"}`, false, false},
+		{`{"purpose":"\u00e9"}`, false, false},
+		{`{"Number":"A"}`, false, false},
+		{`{"number":null}`, false, false},
+		{`{"number":5}`, false, false},
+		{`{"number":"A"} x`, false, false},
+		{`{"number":"A",}`, false, false},
+		{`{"number":"A"`, false, false},
+		{"{\"number\":\"\xff\"}", false, false},
+		{"{\"number\":\"a\tb\"}", false, false},
+		{`{"colour":"red"}`, false, false},
+		{`{"documents":[{"number":"A","mrz":"M"}],"documents":[{"number":"B"}]}`, true, false},
+		{`{"documents":null}`, true, false},
+		{`{"documents":[null]}`, true, false},
+		{`{"documents":[{"number":"A"}],"number":"B"}`, true, false},
+		{`[]`, false, false},
+		{``, false, false},
+	} {
+		took := checkParse(t, c.body, c.batch)
+		if c.plain && !took {
+			t.Errorf("parse refused the plain body %q", c.body)
+		}
+		if !c.plain && took {
+			t.Errorf("parse took %q", c.body)
+		}
+	}
+}
+
+// FuzzParse: whatever parse takes, encoding/json decodes to the same value.
+func FuzzParse(f *testing.F) {
+	f.Add(`{"purpose":"p","issuing_country":"FR","number":"18FR00001"}`, false)
+	f.Add(`{"purpose":"p","documents":[{"issuing_country":"FR","number":"1"},{"mrz":"M"}]}`, true)
+	f.Fuzz(func(t *testing.T, body string, batch bool) { checkParse(t, body, batch) })
+}
+
+// checkParse parses body as a document check or a batch, with parse and
+// with encoding/json, and fails if parse took it and the two differ. The
+// values start with a batch slice of left-overs, as from the pool.
+func checkParse(t *testing.T, body string, batch bool) bool {
+	t.Helper()
+	leftovers := func() []screen.DocumentQuery {
+		return make([]screen.DocumentQuery, 0, 4) // zero, as the pool keeps them
+	}
+	var got, want any = &documentBody{}, &documentBody{}
+	if batch {
+		got, want = &batchBody{Documents: leftovers()}, &batchBody{Documents: leftovers()}
+	}
+	if !parse(body, got) {
+		return false
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(want)
+	if err == nil && strings.TrimLeft(body[dec.InputOffset():], " \t\r\n") != "" {
+		err = errors.New("data after the value")
+	}
+	if err != nil {
+		t.Fatalf("parse took %q, encoding/json refused it: %v", body, err)
+	}
+	if b, ok := want.(*batchBody); ok && len(b.Documents) == 0 {
+		b.Documents = got.(*batchBody).Documents[:0]
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: parse gave %+v, encoding/json %+v", body, got, want)
+	}
+	return true
 }
