@@ -21,26 +21,6 @@ func (a *API) checkCaller(ctx context.Context, scope string) (identity.Principal
 	return a.caller(ctx, scope)
 }
 
-// DocumentCheckInput checks one travel document. It is decoded by the lean
-// handler of checks_fast.go, not by huma, as is BatchCheckInput.
-type DocumentCheckInput struct {
-	Body documentBody
-}
-
-// documentBody and batchBody are the bodies of a document check and of a
-// batch. They have no names of their own, so that their schemas keep the
-// names huma gave them (DocumentCheckInputBody, BatchCheckInputBody).
-type (
-	documentBody = struct {
-		screen.Context
-		screen.DocumentQuery
-	}
-	batchBody = struct {
-		screen.Context
-		Documents []screen.DocumentQuery `json:"documents" minItems:"1" maxItems:"10000"`
-	}
-)
-
 // VehicleCheckInput checks one vehicle.
 type VehicleCheckInput struct {
 	Body struct {
@@ -63,11 +43,6 @@ type PersonCheckInput struct {
 		screen.Context
 		screen.PersonQuery
 	}
-}
-
-// BatchCheckInput checks many travel documents at once.
-type BatchCheckInput struct {
-	Body batchBody
 }
 
 // ManifestCheckInput checks a passenger manifest.

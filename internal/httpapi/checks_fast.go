@@ -34,6 +34,20 @@ import (
 // the same problems (status, code, field) for bad requests. The operations
 // are still in the OpenAPI document, with the schemas of the same types.
 
+// documentBody and batchBody are the bodies of a document check and of a
+// batch. They have no names of their own, so that their schemas keep the
+// names huma gave them (DocumentCheckInputBody, BatchCheckInputBody).
+type (
+	documentBody = struct {
+		screen.Context
+		screen.DocumentQuery
+	}
+	batchBody = struct {
+		screen.Context
+		Documents []screen.DocumentQuery `json:"documents" minItems:"1" maxItems:"10000"`
+	}
+)
+
 // bodyReadTimeout is how long reading a body may take (huma's default).
 const bodyReadTimeout = 5 * time.Second
 
@@ -42,10 +56,10 @@ const bodyReadTimeout = 5 * time.Second
 func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
 	a.describeCheck(huma.Operation{OperationID: "check-document", Path: "/checks/documents", Summary: "Check a travel document",
 		Description: "By issuing country and number, or by the raw machine-readable zone (TD1, TD2, TD3; every check digit verified)." + purposeDoc, Tags: tags},
-		reflect.TypeOf(DocumentCheckInput{}.Body), "DocumentCheckInputBody", reflect.TypeFor[screen.Result]())
+		reflect.TypeFor[documentBody](), "DocumentCheckInputBody", reflect.TypeFor[screen.Result]())
 	a.describeCheck(huma.Operation{OperationID: "check-documents-batch", Path: "/checks/documents/batch", Summary: "Check a batch of travel documents",
 		Description: "Up to 10,000 documents in one audited check; the answer lists the documents that hit." + purposeDoc, Tags: tags},
-		reflect.TypeOf(BatchCheckInput{}.Body), "BatchCheckInputBody", reflect.TypeFor[screen.BatchResult]())
+		reflect.TypeFor[batchBody](), "BatchCheckInputBody", reflect.TypeFor[screen.BatchResult]())
 
 	bodies := new(sync.Pool) // *bytes.Buffer, reused to read bodies
 	// *[]screen.DocumentQuery, all zero, reused by batches: growing the
@@ -53,54 +67,54 @@ func (a *API) registerDocumentChecks(tags []string, purposeDoc string) {
 	// keeps no reference to the slice once it has returned.
 	batches := new(sync.Pool)
 	a.mux.Handle("POST "+Prefix+"/checks/documents", a.lean(func(w http.ResponseWriter, r *http.Request) error {
-		var in DocumentCheckInput
-		if err := a.decode(w, r, bodies, &in.Body, false); err != nil {
+		var in documentBody
+		if err := a.decode(w, r, bodies, &in); err != nil {
 			return err
 		}
-		if p := validateContext(in.Body.Context); p != nil {
+		if p := validateContext(in.Context); p != nil {
 			return p
 		}
-		if p := validateDocument(in.Body.DocumentQuery, func() string { return "body." }); p != nil {
+		if p := validateDocument(in.DocumentQuery, func() string { return "body." }); p != nil {
 			return p
 		}
 		p, err := a.checkCaller(r.Context(), "check")
 		if err != nil {
 			return err
 		}
-		res, err := a.d.Screen.CheckDocument(r.Context(), p, in.Body.Context, in.Body.DocumentQuery)
+		res, err := a.d.Screen.CheckDocument(r.Context(), p, in.Context, in.DocumentQuery)
 		if err != nil {
 			return a.fail(r.Context(), err)
 		}
 		return writeJSON(w, http.StatusOK, "application/json", res)
 	}))
 	a.mux.Handle("POST "+Prefix+"/checks/documents/batch", a.lean(func(w http.ResponseWriter, r *http.Request) error {
-		var in BatchCheckInput
+		var in batchBody
 		docs, _ := batches.Get().(*[]screen.DocumentQuery)
 		if docs == nil {
 			docs = new([]screen.DocumentQuery)
 		}
-		in.Body.Documents = *docs
+		in.Documents = *docs
 		defer func() {
-			if cap(in.Body.Documents) <= screen.MaxBatch {
-				clear(in.Body.Documents) // encoding/json decodes into the elements as they are
-				*docs = in.Body.Documents[:0]
+			if cap(in.Documents) <= screen.MaxBatch {
+				clear(in.Documents) // encoding/json decodes into the elements as they are
+				*docs = in.Documents[:0]
 				batches.Put(docs)
 			}
 		}()
-		if err := a.decode(w, r, bodies, &in.Body, true); err != nil {
+		if err := a.decode(w, r, bodies, &in); err != nil {
 			return err
 		}
-		if p := validateContext(in.Body.Context); p != nil {
+		if p := validateContext(in.Context); p != nil {
 			return p
 		}
-		if p := validateDocuments(in.Body.Documents); p != nil {
+		if p := validateDocuments(in.Documents); p != nil {
 			return p
 		}
 		p, err := a.checkCaller(r.Context(), "check")
 		if err != nil {
 			return err
 		}
-		res, err := a.d.Screen.CheckDocuments(r.Context(), p, in.Body.Context, in.Body.Documents)
+		res, err := a.d.Screen.CheckDocuments(r.Context(), p, in.Context, in.Documents)
 		if err != nil {
 			return a.fail(r.Context(), err)
 		}
@@ -149,14 +163,13 @@ func writeJSON(w http.ResponseWriter, status int, ctype string, v any) error {
 	return enc.Encode(v)
 }
 
-// decode reads r's JSON body into v (a pointer to the body of a
-// DocumentCheckInput, or of a BatchCheckInput when batch), refusing unknown
-// fields, with a buffer from bodies. The plain bodies clients send are
-// parsed by hand (parse); the others are decoded by encoding/json. Its problems are huma's: 413 for a
-// body over the limit, 400 for an empty or malformed one, 415 for another
-// content type, 422 naming the field for a value of the wrong type or an
-// unknown field.
-func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, v any, batch bool) error {
+// decode reads r's JSON body into v, a *documentBody or a *batchBody,
+// refusing unknown fields, with a buffer from bodies. The plain bodies
+// clients send are parsed by hand (parse); the others are decoded by
+// encoding/json. Its problems are huma's: 413 for a body over the limit,
+// 400 for an empty or malformed one, 415 for another content type, 422
+// naming the field for a value of the wrong type or an unknown field.
+func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, v any) error {
 	buf, _ := bodies.Get().(*bytes.Buffer)
 	if buf == nil {
 		buf = new(bytes.Buffer)
@@ -197,6 +210,7 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, bodies *sync.Pool, 
 		return newProblem(http.StatusBadRequest, "validation failed",
 			&huma.ErrorDetail{Location: "body", Message: err.Error(), Value: string(body)})
 	}
+	_, batch := v.(*batchBody)
 	if p := schemaError(doc, batch); p != nil {
 		return p
 	}
