@@ -21,14 +21,6 @@ func (a *API) checkCaller(ctx context.Context, scope string) (identity.Principal
 	return a.caller(ctx, scope)
 }
 
-// DocumentCheckInput checks one travel document.
-type DocumentCheckInput struct {
-	Body struct {
-		screen.Context
-		screen.DocumentQuery
-	}
-}
-
 // VehicleCheckInput checks one vehicle.
 type VehicleCheckInput struct {
 	Body struct {
@@ -50,14 +42,6 @@ type PersonCheckInput struct {
 	Body struct {
 		screen.Context
 		screen.PersonQuery
-	}
-}
-
-// BatchCheckInput checks many travel documents at once.
-type BatchCheckInput struct {
-	Body struct {
-		screen.Context
-		Documents []screen.DocumentQuery `json:"documents" minItems:"1" maxItems:"10000"`
 	}
 }
 
@@ -89,11 +73,6 @@ type OfflineOutput struct {
 // CheckOutput is the answer to one check.
 type CheckOutput struct {
 	Body screen.Result
-}
-
-// BatchCheckOutput is the answer to a batch.
-type BatchCheckOutput struct {
-	Body screen.BatchResult
 }
 
 // HitPath names a hit.
@@ -147,46 +126,17 @@ func (a *API) registerChecks() {
 	check := func(id, path, summary, desc string, h any) {
 		op := huma.Operation{OperationID: id, Method: http.MethodPost, Path: path, Summary: summary, Description: desc + purposeDoc, Tags: tags}
 		switch f := h.(type) {
-		case func(context.Context, *DocumentCheckInput) (*CheckOutput, error):
-			huma.Register(a.api, op, f)
 		case func(context.Context, *VehicleCheckInput) (*CheckOutput, error):
 			huma.Register(a.api, op, f)
 		case func(context.Context, *ArtworkCheckInput) (*CheckOutput, error):
 			huma.Register(a.api, op, f)
 		case func(context.Context, *PersonCheckInput) (*CheckOutput, error):
 			huma.Register(a.api, op, f)
-		case func(context.Context, *BatchCheckInput) (*BatchCheckOutput, error):
-			huma.Register(a.api, op, f)
 		case func(context.Context, *ManifestCheckInput) (*ManifestCheckOutput, error):
 			huma.Register(a.api, op, f)
 		}
 	}
-	check("check-document", "/checks/documents", "Check a travel document",
-		"By issuing country and number, or by the raw machine-readable zone (TD1, TD2, TD3; every check digit verified).",
-		func(ctx context.Context, in *DocumentCheckInput) (*CheckOutput, error) {
-			p, err := a.checkCaller(ctx, "check")
-			if err != nil {
-				return nil, err
-			}
-			r, err := a.d.Screen.CheckDocument(ctx, p, in.Body.Context, in.Body.DocumentQuery)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &CheckOutput{Body: r}, nil
-		})
-	check("check-documents-batch", "/checks/documents/batch", "Check a batch of travel documents",
-		"Up to 10,000 documents in one audited check; the answer lists the documents that hit.",
-		func(ctx context.Context, in *BatchCheckInput) (*BatchCheckOutput, error) {
-			p, err := a.checkCaller(ctx, "check")
-			if err != nil {
-				return nil, err
-			}
-			r, err := a.d.Screen.CheckDocuments(ctx, p, in.Body.Context, in.Body.Documents)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &BatchCheckOutput{Body: r}, nil
-		})
+	a.registerDocumentChecks(tags, purposeDoc)
 	check("check-vehicle", "/checks/vehicles", "Check a vehicle", "By VIN or plate (and the plate's country).",
 		func(ctx context.Context, in *VehicleCheckInput) (*CheckOutput, error) {
 			p, err := a.checkCaller(ctx, "check")
