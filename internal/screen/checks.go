@@ -248,8 +248,11 @@ func (s *Service) CheckDocuments(ctx context.Context, p identity.Principal, c Co
 		return BatchResult{}, errs.Invalidf(op, "documents", "a batch has 1 to %d documents", MaxBatch)
 	}
 	for i := range qs {
-		q, err := normDocument(op, "documents["+itoa(i)+"].", qs[i])
+		q, err := normDocument(op, "", qs[i])
 		if err != nil {
+			// Again, to name the field: building the name for every
+			// document of a batch showed in its allocations.
+			_, err = normDocument(op, "documents["+itoa(i)+"].", qs[i])
 			return BatchResult{}, err
 		}
 		qs[i] = q
