@@ -1,9 +1,6 @@
 package names
 
-import (
-	"math/bits"
-	"sort"
-)
+import "math/bits"
 
 // accumulator holds one search's candidates and their credit.
 //
@@ -22,6 +19,7 @@ type accumulator struct {
 	before  []uint32 // per word of bits: the candidates in the words before it
 	cells   []cell   // per candidate, in slot order (see rankOf)
 	touched []uint32 // candidate slots in the order they were found
+	sorted  []uint32 // the same in slot order
 	heap    []heapItem
 }
 
@@ -85,20 +83,35 @@ func (a *accumulator) seed(list []uint32) {
 }
 
 // index prepares the candidates' cells once every candidate is seeded:
-// the running totals of the bitset's words, and one zeroed cell per
-// candidate. n is the number of slots of the index.
-func (a *accumulator) index(n int) {
+// the running totals of the bitset's words, the candidates in slot order,
+// and one cell per candidate. n is the number of slots of the index, ntok
+// its count of name parts per slot.
+//
+// Each cell starts at minus its entry's cost for name parts (partCost
+// each), which the first credit adds to: reading ntok here, in slot
+// order, is cheaper than at the first credit, in the order of each list.
+// (w + -p is exactly w - p in floating point, so the scores are the same.)
+func (a *accumulator) index(n int, ntok []uint8) {
 	words := min(len(a.bits), n/64+1)
+	a.sorted = a.sorted[:0]
 	total := uint32(0)
 	for i, w := range a.bits[:words] {
 		a.before[i] = total
+		if w == 0 {
+			continue
+		}
 		total += uint32(bits.OnesCount64(w))
+		for ; w != 0; w &= w - 1 {
+			a.sorted = append(a.sorted, uint32(i*64+bits.TrailingZeros64(w)))
+		}
 	}
 	if cap(a.cells) < int(total) {
 		a.cells = make([]cell, total, total+total/2)
 	} else {
 		a.cells = a.cells[:total]
-		clear(a.cells)
+	}
+	for r, s := range a.sorted {
+		a.cells[r] = cell{score: -(partCost * float32(ntok[s]))}
 	}
 }
 
@@ -115,39 +128,60 @@ func (a *accumulator) rankOf(s uint32) int {
 
 // credit adds an expansion's weight to the candidates in its list. A
 // candidate gets from each query part only its best expansion; expansions
-// must come grouped by part. ntok is the index's count of name parts per
-// slot.
-func (a *accumulator) credit(e expansion, ntok []uint8) {
+// must come grouped by part.
+func (a *accumulator) credit(e expansion) {
 	mark := uint16(e.part + 1)
 	w := float32(e.weight)
-	if len(e.list) > 8*len(a.touched) {
-		// Probe the long list for the few candidates.
-		for _, s := range a.touched {
-			i := sort.Search(len(e.list), func(i int) bool { return e.list[i] >= s })
-			if i < len(e.list) && e.list[i] == s {
-				a.cells[a.rankOf(s)].add(mark, w, ntok[s])
+	list := e.list
+	if len(list) > 8*len(a.sorted) {
+		// A long list and few candidates: look the candidates up in the
+		// list rather than walk it. Both are in slot order, so each
+		// search gallops forward from where the last one stopped.
+		lo := 0
+		for r, s := range a.sorted {
+			hi, step := lo, 1
+			for hi < len(list) && list[hi] < s {
+				lo = hi + 1
+				hi += step
+				step *= 2
+			}
+			hi = min(hi, len(list))
+			// The first of list[lo:hi] at or after s, else hi.
+			for lo < hi {
+				mid := int(uint(lo+hi) >> 1)
+				if list[mid] < s {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			if lo == len(list) {
+				return
+			}
+			if list[lo] == s {
+				a.cells[r].add(mark, w)
 			}
 		}
 		return
 	}
 	// The hot loop of a search: most slots of a long list are not
 	// candidates, and the bit test rejects them without touching a cell.
-	for _, s := range e.list {
+	for _, s := range list {
 		if r := a.rankOf(s); r >= 0 {
-			a.cells[r].add(mark, w, ntok[s])
+			a.cells[r].add(mark, w)
 		}
 	}
 }
 
-// add credits w from query part mark to the cell; ntok is the candidate's
-// number of name parts.
-func (c *cell) add(mark uint16, w float32, ntok uint8) {
+// add credits w from query part mark to the cell.
+func (c *cell) add(mark uint16, w float32) {
 	switch c.mark {
 	case 0:
-		// First credit: parts the query does not have cost a little, so
-		// that among namesakes the ones without extra parts come first.
+		// First credit: the cell holds the cost of the entry's name
+		// parts, so that among namesakes the ones without extra parts
+		// come first (see index).
 		c.mark, c.val = mark, w
-		c.score = w - partCost*float32(ntok)
+		c.score = w + c.score
 	case mark:
 		if w > c.val {
 			c.score += w - c.val

@@ -441,10 +441,10 @@ func (x *Index) Search(q Query, k int) []Candidate {
 			exps = append(exps, expansion{part: len(qs.names) * 2, key: "year", weight: 0.5, list: list})
 		}
 	}
-	acc.index(n)
+	acc.index(n, x.ntok)
 	sort.SliceStable(exps, func(i, j int) bool { return exps[i].part < exps[j].part })
 	for _, e := range exps {
-		acc.credit(e, x.ntok)
+		acc.credit(e)
 	}
 	m := max(rescoreMin, 4*k)
 	top := topSlots(acc, m)
