@@ -21,6 +21,10 @@ type accumulator struct {
 	touched []uint32 // candidate slots in the order they were found
 	sorted  []uint32 // the same in slot order
 	heap    []heapItem
+	// Buffers of the rescoring, kept with the accumulator so that a search
+	// allocates little.
+	toks []Token
+	scr  scratch
 }
 
 // cell is one candidate's credit during a search.

@@ -454,8 +454,9 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		score float64
 	}
 	res := make([]scored, 0, len(top))
-	buf := make([]Token, 0, 16)
-	var scr scratch
+	buf := acc.toks[:0]
+	scr := &acc.scr
+	scr.resetMemo()
 	latinQuery := isLatinish([]byte(q.Name))
 	for _, s := range top {
 		e := &x.entries[s]
@@ -472,7 +473,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 				ro = nil
 			}
 			buf = x.fromRoman(r, buf[:0])
-			sc := qs.score(buf, &scr)
+			sc := qs.score(buf, scr)
 			// On a tie, prefer the name written like the query (Latin
 			// for a Latin query).
 			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
@@ -482,6 +483,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		if best <= 0 {
 			continue
 		}
+		acc.toks = buf
 		sc, _ := applyEvid(best, nil, qe, x.evidOf(e), false)
 		res = append(res, scored{s, bestName, round4(sc)})
 	}
