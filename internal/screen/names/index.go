@@ -531,8 +531,11 @@ func (x *Index) expand(parts []Token) []expansion {
 		}
 		exps = append(exps, expansion{part: part, key: key, weight: min(w*idf(len(list)), ceiling), list: list})
 	}
+	seen := make(map[string]bool)
+	var found []string // fuzzy's results, reused
 	for i, t := range parts {
-		seen := map[string]bool{t.Canon: true}
+		clear(seen)
+		seen[t.Canon] = true
 		// A variant never credits more than the part itself would: a
 		// rarer variant (Marín for Martin) must not outrank the exact form.
 		ceiling := math.Inf(1)
@@ -544,7 +547,8 @@ func (x *Index) expand(parts []Token) []expansion {
 			add(i, "~"+t.Key, 0.85, ceiling)
 		}
 		var near []nearPart
-		for _, v := range x.fuzzy(t.Text) {
+		found = x.fuzzy(found[:0], t.Text)
+		for _, v := range found {
 			cv := canonical(v)
 			if seen[cv] {
 				continue
@@ -564,7 +568,8 @@ func (x *Index) expand(parts []Token) []expansion {
 	for i := 0; i+1 < len(parts); i++ {
 		j := parts[i].Text + parts[i+1].Text
 		add(len(parts)+i, canonical(j), 0.8, math.Inf(1))
-		for _, v := range x.fuzzy(j) {
+		found = x.fuzzy(found[:0], j)
+		for _, v := range found {
 			if s := stringSim(j, v); s >= minTokenSim {
 				add(len(parts)+i, canonical(v), 0.7*s, math.Inf(1))
 			}
@@ -582,21 +587,22 @@ type nearPart struct {
 // maxNear is the most vocabulary neighbours credited for one query part.
 const maxNear = 12
 
-// fuzzy returns vocabulary parts that share a one-letter deletion with w
-// (or are w less one letter, or w is them less one letter): the parts
-// within about two edits.
-func (x *Index) fuzzy(w string) []string {
+// fuzzy appends to out the vocabulary parts that share a one-letter
+// deletion with w (or are w less one letter, or w is them less one
+// letter): the parts within about two edits.
+func (x *Index) fuzzy(out []string, w string) []string {
 	if len(w) < 4 {
-		return nil
+		return out
 	}
-	out := x.deletedFrom(nil, maphash.String(x.hashSeed, w))
+	out = x.deletedFrom(out, maphash.String(x.hashSeed, w))
+	var buf [64]byte // w less one letter, looked up without a string
 	for i := 0; i < len(w); i++ {
 		if i > 0 && w[i] == w[i-1] {
 			continue
 		}
-		d := w[:i] + w[i+1:]
-		if _, ok := x.vocab[d]; ok {
-			out = append(out, d)
+		d := append(append(buf[:0], w[:i]...), w[i+1:]...)
+		if t, ok := x.vocab[string(d)]; ok {
+			out = append(out, t.Text) // the vocabulary's key
 		}
 		out = x.deletedFrom(out, x.deletionHash(w, i))
 	}
