@@ -135,6 +135,38 @@ type scratch struct {
 	memo map[memoKey]int32
 	sims []simHow
 	offs []int32
+	// named caches the score of each whole romanised name rescored in a
+	// search (by the name's hash, the text kept in nameText to rule out
+	// collisions): namesakes among the candidates share it, and the score
+	// depends on nothing else.
+	named    map[uint64]nameMemo
+	nameText []byte
+}
+
+// nameMemo is a cached score of a name whose text is nameText[off:end].
+type nameMemo struct {
+	off, end int
+	score    float64
+}
+
+// cachedName returns the cached score of the romanised name r with hash h.
+func (sc *scratch) cachedName(h uint64, r []byte) (float64, bool) {
+	m, ok := sc.named[h]
+	if !ok || string(sc.nameText[m.off:m.end]) != string(r) {
+		return 0, false
+	}
+	return m.score, true
+}
+
+// cacheName keeps the score of the romanised name r with hash h (unless
+// another name with the same hash holds the place).
+func (sc *scratch) cacheName(h uint64, r []byte, score float64) {
+	if _, taken := sc.named[h]; taken {
+		return
+	}
+	off := len(sc.nameText)
+	sc.nameText = append(sc.nameText, r...)
+	sc.named[h] = nameMemo{off, len(sc.nameText), score}
 }
 
 // memoKey is what tokenSim reads of a candidate part besides its text's
@@ -150,13 +182,19 @@ type simHow struct {
 	how string
 }
 
-// resetMemo starts a search's cache of token similarities.
+// resetMemo starts a search's caches of token similarities and name
+// scores.
 func (sc *scratch) resetMemo() {
 	if sc.memo == nil {
 		sc.memo = make(map[memoKey]int32)
 	}
 	clear(sc.memo)
 	sc.sims = sc.sims[:0]
+	if sc.named == nil {
+		sc.named = make(map[uint64]nameMemo)
+	}
+	clear(sc.named)
+	sc.nameText = sc.nameText[:0]
 }
 
 // score compares the query side q with a candidate's tokens, without

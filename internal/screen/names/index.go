@@ -472,8 +472,13 @@ func (x *Index) Search(q Query, k int) []Candidate {
 			} else {
 				ro = nil
 			}
-			buf = x.fromRoman(r, buf[:0])
-			sc := qs.score(buf, scr)
+			h := maphash.Bytes(x.hashSeed, r)
+			sc, ok := scr.cachedName(h, r)
+			if !ok {
+				buf = x.fromRoman(r, buf[:0])
+				sc = qs.score(buf, scr)
+				scr.cacheName(h, r, sc)
+			}
 			// On a tie, prefer the name written like the query (Latin
 			// for a Latin query).
 			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
