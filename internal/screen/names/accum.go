@@ -25,8 +25,9 @@ type accumulator struct {
 	heap    []heapItem
 	// Buffers of the rescoring, kept with the accumulator so that a search
 	// allocates little.
-	toks []Token
-	scr  scratch
+	toks  []Token
+	scr   scratch
+	exScr scratch // for the explanations of the results (no memo)
 }
 
 // cell is one candidate's credit during a search.

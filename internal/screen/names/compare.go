@@ -47,7 +47,13 @@ func Compare(a, b string, ea, eb Evidence) Result {
 // false skips building the explanation (the index ranks many candidates and
 // explains only the ones it returns).
 func compareEvid(qa, ca Analysis, ea, eb evid, explain bool) Result {
-	score, reasons := nameScore(qa, ca, explain)
+	return compareEvidBuf(qa, ca, ea, eb, explain, &scratch{})
+}
+
+// compareEvidBuf is compareEvid with buffers reused from sc (whose memo
+// must be nil: the sides here are new).
+func compareEvidBuf(qa, ca Analysis, ea, eb evid, explain bool, sc *scratch) Result {
+	score, reasons := scoreSidesBuf(newSide(qa), newSide(ca), explain, sc)
 	score, reasons = applyEvid(score, reasons, ea, eb, explain)
 	if score < 0 {
 		score = 0
@@ -108,12 +114,6 @@ type pair struct {
 	i, j int
 	sim  float64
 	how  string
-}
-
-// nameScore aligns the tokens of the two names (order-free, greedy on
-// similarity) and turns the alignment into a score.
-func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
-	return scoreSides(newSide(qa), newSide(ca), explain)
 }
 
 // scratch holds buffers reused across the comparisons of one search.
@@ -208,11 +208,9 @@ func (q side) score(cand []Token, sc *scratch) float64 {
 	return s
 }
 
-// scoreSides is nameScore on prepared sides; it marks their matched parts.
-func scoreSides(q, c side, explain bool) (float64, []Reason) {
-	return scoreSidesBuf(q, c, explain, &scratch{})
-}
-
+// scoreSidesBuf aligns the tokens of the two names (order-free, greedy on
+// similarity) and turns the alignment into a score, using sc's buffers; it
+// marks the sides' matched parts.
 func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	if len(q.names) == 0 || len(c.names) == 0 {
 		return 0, nil
@@ -260,6 +258,11 @@ func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 		}
 	}
 	var reasons []Reason
+	if explain {
+		// Room for a reason per part and the few others (joined, order,
+		// whole name, and the evidence that applyEvid adds).
+		reasons = make([]Reason, 0, len(q.names)+len(c.names)+6)
+	}
 	num, den := 0.0, 0.0
 	weak, onlyInitials := false, true
 	for _, p := range pairs {

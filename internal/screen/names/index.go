@@ -505,7 +505,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	for i, r := range res {
 		e := &x.entries[r.slot]
 		ro := x.fromRoman(splitZero(x.romanOf(e))[r.name], nil)
-		full := compareEvid(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true)
+		full := compareEvidBuf(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true, &acc.exScr)
 		out[i] = Candidate{ID: string(x.idOf(e)), Name: string(splitZero(x.namesOf(e))[r.name]), Score: r.score, Explain: full.Explain}
 	}
 	return out
