@@ -458,6 +458,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	scr := &acc.scr
 	scr.resetMemo()
 	latinQuery := isLatinish([]byte(q.Name))
+	acc.prefetch(x, top)
 	for _, s := range top {
 		e := &x.entries[s]
 		if !e.alive() {
