@@ -486,10 +486,10 @@ func (x *Index) Search(q Query, k int) []Candidate {
 				best, bestName = sc, i
 			}
 		}
+		acc.toks = buf // keep the grown buffer for the next search
 		if best <= 0 {
 			continue
 		}
-		acc.toks = buf
 		sc, _ := applyEvid(best, nil, qe, x.evidOf(e), false)
 		res = append(res, scored{s, bestName, round4(sc)})
 	}
