@@ -47,7 +47,13 @@ func Compare(a, b string, ea, eb Evidence) Result {
 // false skips building the explanation (the index ranks many candidates and
 // explains only the ones it returns).
 func compareEvid(qa, ca Analysis, ea, eb evid, explain bool) Result {
-	score, reasons := nameScore(qa, ca, explain)
+	return compareEvidBuf(qa, ca, ea, eb, explain, &scratch{})
+}
+
+// compareEvidBuf is compareEvid with buffers reused from sc (whose memo
+// must be nil: the sides here are new).
+func compareEvidBuf(qa, ca Analysis, ea, eb evid, explain bool, sc *scratch) Result {
+	score, reasons := scoreSidesBuf(newSide(qa), newSide(ca), explain, sc)
 	score, reasons = applyEvid(score, reasons, ea, eb, explain)
 	if score < 0 {
 		score = 0
@@ -110,12 +116,6 @@ type pair struct {
 	how  string
 }
 
-// nameScore aligns the tokens of the two names (order-free, greedy on
-// similarity) and turns the alignment into a score.
-func nameScore(qa, ca Analysis, explain bool) (float64, []Reason) {
-	return scoreSides(newSide(qa), newSide(ca), explain)
-}
-
 // scratch holds buffers reused across the comparisons of one search.
 type scratch struct {
 	qMatched []bool
@@ -123,6 +123,78 @@ type scratch struct {
 	weight   []float64
 	matched  []bool
 	pairs    []pair
+	aligned  [][2]string
+	joined   []byte // a run of tokens joined (joinMatches)
+	jx, jy   []byte // both names joined (joinedSim)
+	// memo, when not nil, caches tokenSim between the query's parts and
+	// each candidate part seen: the few dozen candidates a search rescores
+	// share most of their parts (namesakes, the parts that found them), and
+	// tokenSim with its edit distances was a third of the rescoring. The
+	// value is the offset of the part's similarities, one per query part,
+	// in sims. It is only valid for one query side: reset it per search.
+	memo map[memoKey]int32
+	sims []simHow
+	offs []int32
+	// named caches the score of each whole romanised name rescored in a
+	// search (by the name's hash, the text kept in nameText to rule out
+	// collisions): namesakes among the candidates share it, and the score
+	// depends on nothing else.
+	named    map[uint64]nameMemo
+	nameText []byte
+}
+
+// nameMemo is a cached score of a name whose text is nameText[off:end].
+type nameMemo struct {
+	off, end int
+	score    float64
+}
+
+// cachedName returns the cached score of the romanised name r with hash h.
+func (sc *scratch) cachedName(h uint64, r []byte) (float64, bool) {
+	m, ok := sc.named[h]
+	if !ok || string(sc.nameText[m.off:m.end]) != string(r) {
+		return 0, false
+	}
+	return m.score, true
+}
+
+// cacheName keeps the score of the romanised name r with hash h (unless
+// another name with the same hash holds the place).
+func (sc *scratch) cacheName(h uint64, r []byte, score float64) {
+	if _, taken := sc.named[h]; taken {
+		return
+	}
+	off := len(sc.nameText)
+	sc.nameText = append(sc.nameText, r...)
+	sc.named[h] = nameMemo{off, len(sc.nameText), score}
+}
+
+// memoKey is what tokenSim reads of a candidate part besides its text's
+// canonical form and skeleton, which the vocabulary fixes for the text.
+type memoKey struct {
+	text  string
+	abjad bool
+}
+
+// simHow is one result of tokenSim.
+type simHow struct {
+	sim float64
+	how string
+}
+
+// resetMemo starts a search's caches of token similarities and name
+// scores.
+func (sc *scratch) resetMemo() {
+	if sc.memo == nil {
+		sc.memo = make(map[memoKey]int32)
+	}
+	clear(sc.memo)
+	sc.sims = sc.sims[:0]
+	if sc.named == nil {
+		sc.named = make(map[uint64]nameMemo)
+	}
+	clear(sc.named)
+	sc.nameText = sc.nameText[:0]
 }
 
 // score compares the query side q with a candidate's tokens, without
@@ -136,21 +208,46 @@ func (q side) score(cand []Token, sc *scratch) float64 {
 	return s
 }
 
-// scoreSides is nameScore on prepared sides; it marks their matched parts.
-func scoreSides(q, c side, explain bool) (float64, []Reason) {
-	return scoreSidesBuf(q, c, explain, &scratch{})
-}
-
+// scoreSidesBuf aligns the tokens of the two names (order-free, greedy on
+// similarity) and turns the alignment into a score, using sc's buffers; it
+// marks the sides' matched parts.
 func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	if len(q.names) == 0 || len(c.names) == 0 {
 		return 0, nil
 	}
 	pairs := sc.pairs[:0]
-	defer func() { sc.pairs = pairs[:0] }()
-	for i, a := range q.names {
-		for j, b := range c.names {
-			if s, how := tokenSim(a, b); s > 0 {
-				pairs = append(pairs, pair{i, j, s, how})
+	aligned := sc.aligned[:0] // texts of aligned parts, for the nasab check
+	defer func() { sc.pairs, sc.aligned = pairs[:0], aligned[:0] }()
+	if sc.memo == nil {
+		for i, a := range q.names {
+			for j, b := range c.names {
+				if s, how := tokenSim(a, b); s > 0 {
+					pairs = append(pairs, pair{i, j, s, how})
+				}
+			}
+		}
+	} else {
+		// The same pairs in the same order, through the cache.
+		offs := sc.offs[:0]
+		for _, b := range c.names {
+			k := memoKey{b.Text, b.Abjad}
+			o, ok := sc.memo[k]
+			if !ok {
+				o = int32(len(sc.sims))
+				for _, a := range q.names {
+					s, how := tokenSim(a, b)
+					sc.sims = append(sc.sims, simHow{s, how})
+				}
+				sc.memo[k] = o
+			}
+			offs = append(offs, o)
+		}
+		sc.offs = offs
+		for i := range q.names {
+			for j, o := range offs {
+				if r := sc.sims[int(o)+i]; r.sim > 0 {
+					pairs = append(pairs, pair{i, j, r.sim, r.how})
+				}
 			}
 		}
 	}
@@ -161,9 +258,13 @@ func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 		}
 	}
 	var reasons []Reason
+	if explain {
+		// Room for a reason per part and the few others (joined, order,
+		// whole name, and the evidence that applyEvid adds).
+		reasons = make([]Reason, 0, len(q.names)+len(c.names)+6)
+	}
 	num, den := 0.0, 0.0
 	weak, onlyInitials := false, true
-	var aligned [][2]string // texts of aligned parts, for the nasab check
 	for _, p := range pairs {
 		if q.matched[p.i] || c.matched[p.j] {
 			continue
@@ -188,7 +289,7 @@ func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	}
 	// Tokens split or joined differently: "Sergei Lavrov" / "SergeiLavrov",
 	// "Abd al-Rahman" / "Abdulrahman".
-	for _, jn := range joinMatches(&q, &c) {
+	for _, jn := range joinMatches(&q, &c, &sc.joined) {
 		num += jn.sim * jn.w
 		den += jn.w
 		if explain {
@@ -262,7 +363,7 @@ func scoreSidesBuf(q, c side, explain bool, sc *scratch) (float64, []Reason) {
 	// a typo ("Arefullaha Ref" / "Arefullah Aref").
 	if score >= 0.9 {
 		// The fallback cannot help.
-	} else if js := joinedSim(q.names, c.names); js > score && js >= 0.9 {
+	} else if js := joinedSim(q.names, c.names, sc); js > score && js >= 0.9 {
 		score = js
 		if explain {
 			reasons = append(reasons, Reason{Kind: "joined", Query: joinText(q.names), Candidate: joinText(c.names), How: "whole", Weight: js})
@@ -296,8 +397,9 @@ type joinMatch struct {
 }
 
 // joinMatches matches unmatched tokens of one side against two or three
-// adjacent tokens of the other side joined together.
-func joinMatches(q, c *side) []joinMatch {
+// adjacent tokens of the other side joined together; buf is reused for
+// the joined text.
+func joinMatches(q, c *side, buf *[]byte) []joinMatch {
 	var out []joinMatch
 	try := func(a, b *side, flip bool) {
 		for j, t := range b.names {
@@ -306,22 +408,25 @@ func joinMatches(q, c *side) []joinMatch {
 			}
 			for n := 2; n <= 3; n++ {
 				for i := 0; i+n <= len(a.names); i++ {
-					var sb strings.Builder
 					free := true
 					for k := i; k < i+n; k++ {
-						if a.matched[k] {
-							free = false
-						}
-						sb.WriteString(a.names[k].Text)
+						free = free && !a.matched[k]
 					}
 					if !free {
 						continue
 					}
-					joined := sb.String()
-					s := stringSim(joined, t.Text)
+					// Joined in a reused buffer: most runs do not match,
+					// and only a match keeps the text.
+					jb := (*buf)[:0]
+					for k := i; k < i+n; k++ {
+						jb = append(jb, a.names[k].Text...)
+					}
+					*buf = jb
+					s := stringSim(jb, t.Text)
 					if s < 0.88 {
 						continue
 					}
+					joined := string(jb)
 					w := b.weight[j]
 					for k := i; k < i+n; k++ {
 						a.matched[k] = true
@@ -399,8 +504,8 @@ const (
 // stringSim is the similarity of two romanised strings: the larger of
 // Jaro-Winkler and one minus the normalised Damerau-Levenshtein distance,
 // with a penalty for very short strings where one edit changes the name.
-func stringSim(a, b string) float64 {
-	if a == b {
+func stringSim[A, B text](a A, b B) float64 {
+	if sameText(a, b) {
 		return 1
 	}
 	jw := jaroWinkler(a, b)
@@ -425,8 +530,9 @@ func stringSim(a, b string) float64 {
 	return s
 }
 
-// joinedSim compares the two names with spaces removed, in written order.
-func joinedSim(a, b []Token) float64 {
+// joinedSim compares the two names with spaces removed, in written order,
+// joining them in sc's buffers.
+func joinedSim(a, b []Token, sc *scratch) float64 {
 	la, lb := 0, 0
 	for _, t := range a {
 		la += len(t.Text)
@@ -437,11 +543,18 @@ func joinedSim(a, b []Token) float64 {
 	if la-lb > 2 || lb-la > 2 {
 		return 0
 	}
-	x, y := joinText(a), joinText(b)
-	if x == "" || y == "" {
+	x, y := sc.jx[:0], sc.jy[:0]
+	for _, t := range a {
+		x = append(x, t.Text...)
+	}
+	for _, t := range b {
+		y = append(y, t.Text...)
+	}
+	sc.jx, sc.jy = x, y
+	if len(x) == 0 || len(y) == 0 {
 		return 0
 	}
-	if x == y {
+	if string(x) == string(y) {
 		return 1
 	}
 	d := damerauMax(x, y, 2)
@@ -459,8 +572,26 @@ func joinText(ts []Token) string {
 	return b.String()
 }
 
+// text is a name's romanised text, as a string or as bytes being built
+// (the string functions below take either, so that text joined in a buffer
+// is compared without being copied into a string).
+type text interface{ ~string | ~[]byte }
+
+// sameText reports whether a and b hold the same bytes.
+func sameText[A, B text](a A, b B) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // jaroWinkler returns the Jaro-Winkler similarity of a and b (bytes).
-func jaroWinkler(a, b string) float64 {
+func jaroWinkler[A, B text](a A, b B) float64 {
 	la, lb := len(a), len(b)
 	if la == 0 || lb == 0 {
 		return 0
@@ -515,7 +646,7 @@ func damerau(a, b string) int { return damerauMax(a, b, len(a)+len(b)) }
 
 // damerauMax is damerau, except that it returns limit+1 as soon as the
 // distance is known to exceed limit.
-func damerauMax(a, b string, limit int) int {
+func damerauMax[A, B text](a A, b B, limit int) int {
 	la, lb := len(a), len(b)
 	if la-lb > limit || lb-la > limit {
 		return limit + 1

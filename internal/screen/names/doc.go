@@ -89,7 +89,11 @@
 // a variant never more than the exact form; the best few dozen are rescored
 // with Compare's logic and the best k returned with explanations. Entries
 // hold no Go pointers (their text sits in one byte arena), which keeps a
-// million persons cheap for the garbage collector.
+// million persons cheap for the garbage collector. A search's working
+// state stays in the core's cache (accum.go): candidates are a bitset over
+// the entries and their credits a dense array ranked through it, and the
+// rescoring computes each token similarity and each distinct name's score
+// once; these buffers are reused from search to search.
 //
 // Synthetic and SyntheticQueries make deterministic test populations for
 // benchmarks.

@@ -2,7 +2,6 @@ package names
 
 import (
 	"bytes"
-	"container/heap"
 	"hash/maphash"
 	"math"
 	"sort"
@@ -354,53 +353,6 @@ func (x *Index) compactLocked() {
 	x.arena, x.garbage, x.dead = arena, 0, 0
 }
 
-// accumulator holds per-slot scores for one search.
-type accumulator struct {
-	cells   []cell
-	bits    []uint64 // candidate slots; small enough to stay in cache
-	touched []uint32
-}
-
-// cell is one slot's state during a search, packed so that a slot costs
-// one cache line visit.
-type cell struct {
-	score float32
-	val   float32 // what the current part gave it
-	mark  uint16  // the part that last credited it (+1), or 0
-}
-
-func (x *Index) getAcc(n int) *accumulator {
-	x.accMu.Lock()
-	var a *accumulator
-	if k := len(x.accs); k > 0 {
-		a = x.accs[k-1]
-		x.accs = x.accs[:k-1]
-	}
-	x.accMu.Unlock()
-	if a == nil || len(a.cells) < n {
-		c := n + n/4 + 64
-		a = &accumulator{cells: make([]cell, c), bits: make([]uint64, c/64+1)}
-	}
-	return a
-}
-
-// maxFreeAccs bounds the accumulators kept for reuse (one per concurrent
-// search is enough).
-const maxFreeAccs = 8
-
-func (x *Index) putAcc(a *accumulator) {
-	for _, s := range a.touched {
-		a.cells[s] = cell{}
-		a.bits[s/64] = 0
-	}
-	a.touched = a.touched[:0]
-	x.accMu.Lock()
-	if len(x.accs) < maxFreeAccs {
-		x.accs = append(x.accs, a)
-	}
-	x.accMu.Unlock()
-}
-
 // Search limits.
 const (
 	// rescoreMin is the least number of entries rescored with Compare.
@@ -466,7 +418,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	for _, e := range exps {
 		switch {
 		case len(e.list) <= common && (e.part >= len(rare) || rare[e.part]):
-			x.seed(acc, e.list)
+			acc.seed(e.list)
 		case e.part < len(rare) && !rare[e.part] && e.key == qs.names[e.part].Canon:
 			commonLists = append(commonLists, e.list)
 		}
@@ -476,10 +428,10 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		// shortest lists, or failing that on the shortest.
 		sort.Slice(commonLists, func(i, j int) bool { return len(commonLists[i]) < len(commonLists[j]) })
 		if len(commonLists) > 1 {
-			x.seed(acc, intersect(commonLists[0], commonLists[1]))
+			acc.seed(intersect(commonLists[0], commonLists[1]))
 		}
 		if len(acc.touched) < minSeeded {
-			x.seed(acc, commonLists[0])
+			acc.seed(commonLists[0])
 		}
 	}
 	if qe.dob.y != 0 {
@@ -489,9 +441,10 @@ func (x *Index) Search(q Query, k int) []Candidate {
 			exps = append(exps, expansion{part: len(qs.names) * 2, key: "year", weight: 0.5, list: list})
 		}
 	}
+	acc.index(n, x.ntok)
 	sort.SliceStable(exps, func(i, j int) bool { return exps[i].part < exps[j].part })
 	for _, e := range exps {
-		x.credit(acc, e)
+		acc.credit(e)
 	}
 	m := max(rescoreMin, 4*k)
 	top := topSlots(acc, m)
@@ -501,9 +454,11 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		score float64
 	}
 	res := make([]scored, 0, len(top))
-	buf := make([]Token, 0, 16)
-	var scr scratch
+	buf := acc.toks[:0]
+	scr := &acc.scr
+	scr.resetMemo()
 	latinQuery := isLatinish([]byte(q.Name))
+	acc.prefetch(x, top)
 	for _, s := range top {
 		e := &x.entries[s]
 		if !e.alive() {
@@ -518,14 +473,20 @@ func (x *Index) Search(q Query, k int) []Candidate {
 			} else {
 				ro = nil
 			}
-			buf = x.fromRoman(r, buf[:0])
-			sc := qs.score(buf, &scr)
+			h := maphash.Bytes(x.hashSeed, r)
+			sc, ok := scr.cachedName(h, r)
+			if !ok {
+				buf = x.fromRoman(r, buf[:0])
+				sc = qs.score(buf, scr)
+				scr.cacheName(h, r, sc)
+			}
 			// On a tie, prefer the name written like the query (Latin
 			// for a Latin query).
 			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
 				best, bestName = sc, i
 			}
 		}
+		acc.toks = buf // keep the grown buffer for the next search
 		if best <= 0 {
 			continue
 		}
@@ -545,7 +506,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	for i, r := range res {
 		e := &x.entries[r.slot]
 		ro := x.fromRoman(splitZero(x.romanOf(e))[r.name], nil)
-		full := compareEvid(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true)
+		full := compareEvidBuf(qa, Analysis{Tokens: ro}, qe, x.evidOf(e), true, &acc.exScr)
 		out[i] = Candidate{ID: string(x.idOf(e)), Name: string(splitZero(x.namesOf(e))[r.name]), Score: r.score, Explain: full.Explain}
 	}
 	return out
@@ -576,8 +537,11 @@ func (x *Index) expand(parts []Token) []expansion {
 		}
 		exps = append(exps, expansion{part: part, key: key, weight: min(w*idf(len(list)), ceiling), list: list})
 	}
+	seen := make(map[string]bool)
+	var found []string // fuzzy's results, reused
 	for i, t := range parts {
-		seen := map[string]bool{t.Canon: true}
+		clear(seen)
+		seen[t.Canon] = true
 		// A variant never credits more than the part itself would: a
 		// rarer variant (Marín for Martin) must not outrank the exact form.
 		ceiling := math.Inf(1)
@@ -589,7 +553,8 @@ func (x *Index) expand(parts []Token) []expansion {
 			add(i, "~"+t.Key, 0.85, ceiling)
 		}
 		var near []nearPart
-		for _, v := range x.fuzzy(t.Text) {
+		found = x.fuzzy(found[:0], t.Text)
+		for _, v := range found {
 			cv := canonical(v)
 			if seen[cv] {
 				continue
@@ -609,7 +574,8 @@ func (x *Index) expand(parts []Token) []expansion {
 	for i := 0; i+1 < len(parts); i++ {
 		j := parts[i].Text + parts[i+1].Text
 		add(len(parts)+i, canonical(j), 0.8, math.Inf(1))
-		for _, v := range x.fuzzy(j) {
+		found = x.fuzzy(found[:0], j)
+		for _, v := range found {
 			if s := stringSim(j, v); s >= minTokenSim {
 				add(len(parts)+i, canonical(v), 0.7*s, math.Inf(1))
 			}
@@ -627,116 +593,26 @@ type nearPart struct {
 // maxNear is the most vocabulary neighbours credited for one query part.
 const maxNear = 12
 
-// fuzzy returns vocabulary parts that share a one-letter deletion with w
-// (or are w less one letter, or w is them less one letter): the parts
-// within about two edits.
-func (x *Index) fuzzy(w string) []string {
+// fuzzy appends to out the vocabulary parts that share a one-letter
+// deletion with w (or are w less one letter, or w is them less one
+// letter): the parts within about two edits.
+func (x *Index) fuzzy(out []string, w string) []string {
 	if len(w) < 4 {
-		return nil
+		return out
 	}
-	out := x.deletedFrom(nil, maphash.String(x.hashSeed, w))
+	out = x.deletedFrom(out, maphash.String(x.hashSeed, w))
+	var buf [64]byte // w less one letter, looked up without a string
 	for i := 0; i < len(w); i++ {
 		if i > 0 && w[i] == w[i-1] {
 			continue
 		}
-		d := w[:i] + w[i+1:]
-		if _, ok := x.vocab[d]; ok {
-			out = append(out, d)
+		d := append(append(buf[:0], w[:i]...), w[i+1:]...)
+		if t, ok := x.vocab[string(d)]; ok {
+			out = append(out, t.Text) // the vocabulary's key
 		}
 		out = x.deletedFrom(out, x.deletionHash(w, i))
 	}
 	return out
-}
-
-// seed marks the slots of list as candidates.
-func (x *Index) seed(acc *accumulator, list []uint32) {
-	for _, s := range list {
-		w, b := s/64, uint64(1)<<(s%64)
-		if acc.bits[w]&b == 0 {
-			acc.bits[w] |= b
-			acc.touched = append(acc.touched, s)
-		}
-	}
-}
-
-// credit adds an expansion's weight to the candidates in its list. A
-// candidate gets from each query part only its best expansion; expansions
-// must come grouped by part.
-func (x *Index) credit(acc *accumulator, e expansion) {
-	mark := uint16(e.part + 1)
-	w := float32(e.weight)
-	visit := func(s uint32) {
-		if acc.bits[s/64]&(1<<(s%64)) == 0 {
-			return // not a candidate; the bit saves a visit to the cell
-		}
-		c := &acc.cells[s]
-		switch c.mark {
-		case 0:
-			// First credit: parts the query does not have cost a little,
-			// so that among namesakes the ones without extra parts come
-			// first.
-			c.mark, c.val = mark, w
-			c.score = w - partCost*float32(x.ntok[s])
-		case mark:
-			if w > c.val {
-				c.score += w - c.val
-				c.val = w
-			}
-		default:
-			c.mark = mark
-			c.val = w
-			c.score += w
-		}
-	}
-	if len(e.list) > 8*len(acc.touched) {
-		// Probe the long list for the few candidates.
-		for _, s := range acc.touched {
-			i := sort.Search(len(e.list), func(i int) bool { return e.list[i] >= s })
-			if i < len(e.list) && e.list[i] == s {
-				visit(s)
-			}
-		}
-		return
-	}
-	for _, s := range e.list {
-		visit(s)
-	}
-}
-
-// slotHeap is a min-heap of slots by score.
-type slotHeap struct {
-	s   []uint32
-	acc *accumulator
-}
-
-func (h slotHeap) Len() int           { return len(h.s) }
-func (h slotHeap) Less(i, j int) bool { return h.acc.cells[h.s[i]].score < h.acc.cells[h.s[j]].score }
-func (h slotHeap) Swap(i, j int)      { h.s[i], h.s[j] = h.s[j], h.s[i] }
-func (h *slotHeap) Push(v any)        { h.s = append(h.s, v.(uint32)) }
-func (h *slotHeap) Pop() any {
-	v := h.s[len(h.s)-1]
-	h.s = h.s[:len(h.s)-1]
-	return v
-}
-
-// topSlots returns the m touched slots with the highest scores.
-func topSlots(acc *accumulator, m int) []uint32 {
-	if len(acc.touched) <= m {
-		return append([]uint32(nil), acc.touched...)
-	}
-	h := &slotHeap{s: make([]uint32, 0, m+1), acc: acc}
-	for _, s := range acc.touched {
-		if acc.cells[s].mark == 0 {
-			continue // found but never credited
-		}
-		if h.Len() < m {
-			heap.Push(h, s)
-		} else if acc.cells[s].score > acc.cells[h.s[0]].score {
-			h.s[0] = s
-			heap.Fix(h, 0)
-		}
-	}
-	return h.s
 }
 
 // fromRoman rebuilds the tokens of a stored romanised name from the
