@@ -11,38 +11,59 @@ import (
 // committed pages of the write-ahead log back into the database file.
 const CheckpointEvery = 500 * time.Millisecond
 
-// checkpointer runs passive checkpoints every CheckpointEvery until ctx
-// ends, so that no commit waits for one. SQLite's own automatic checkpoint
-// runs inside the commit that crosses its threshold: with a 64 MB
-// threshold that commit (an audit batch, a check's hits) waited for tens
-// of megabytes to be copied and the database file synced, the tail of
-// every latency. A passive checkpoint takes no lock that writers or
-// readers wait for; the next writer rewinds the log once it has been
-// copied whole. The automatic checkpoint stays as a backstop at a higher
-// threshold (autoCheckpointPages) for when this one falls behind.
-func checkpointer(ctx context.Context, db *sql.DB, log *slog.Logger, done chan<- struct{}) {
+// rewindFrames is the log length (4 KB frames; 16 MB) from which the
+// checkpointer, once everything is copied, waits briefly for readers to
+// leave the log so that the next writer starts it again from the top.
+const rewindFrames = 4096
+
+// rewindWait bounds that wait: writers wait while it lasts.
+const rewindWait = 50 * time.Millisecond
+
+// checkpointer runs passive checkpoints every CheckpointEvery on conn
+// until ctx ends, so that no commit waits for one. SQLite's own automatic
+// checkpoint runs inside the commit that crosses its threshold: with a
+// 64 MB threshold that commit (an audit batch, a check's hits) waited for
+// tens of megabytes to be copied and the database file synced. A passive
+// checkpoint takes no lock that writers or readers wait for.
+//
+// Copying is not enough: the log is started again from the top only by a
+// writer that finds it copied whole and no reader in it, which under a
+// steady load of checks (commits every millisecond, reads all the time)
+// hardly ever happens. In `polex bench checks` the log grew to the 256 MB
+// backstop: every commit appended to a growing file (its flush also
+// journals the new size) and every page read searched the log's index of
+// 65,000 frames. So once a passive pass has copied everything and the log
+// is over rewindFrames, a RESTART checkpoint waits up to rewindWait for
+// the readers to move on (writers wait too, but there is next to nothing
+// left to copy), and the next writer rewinds the log; journal_size_limit
+// trims the file then.
+func checkpointer(ctx context.Context, conn *sql.Conn, log *slog.Logger, done chan<- struct{}) {
 	defer close(done)
+	defer conn.Close()
 	t := time.NewTicker(CheckpointEvery)
 	defer t.Stop()
-	var lastFrames int64 = -1
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		var busy, frames, copied int64
-		err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Warn("sqlite: background checkpoint failed", "err", err)
-		case frames > 0 && frames == lastFrames && copied < frames:
-			// A reader holds an old snapshot: the next passes will copy
-			// the rest once it is done.
-			log.Debug("sqlite: checkpoint waits for a reader", "frames", frames, "copied", copied)
+		frames, copied, err := checkpoint(ctx, conn, "PASSIVE")
+		if err == nil && frames >= rewindFrames && copied == frames {
+			_, _, err = checkpoint(ctx, conn, "RESTART")
 		}
-		lastFrames = frames
+		if err != nil && ctx.Err() == nil {
+			log.Warn("sqlite: background checkpoint failed", "err", err)
+		}
 	}
+}
+
+// checkpoint runs one checkpoint of mode and returns the log's frames and
+// how many of them are copied. A RESTART that could not finish within the
+// connection's busy timeout reports busy, not an error: the next pass
+// tries again.
+func checkpoint(ctx context.Context, conn *sql.Conn, mode string) (frames, copied int64, err error) {
+	var busy int64
+	err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &copied)
+	return frames, copied, err
 }

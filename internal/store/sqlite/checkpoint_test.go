@@ -61,3 +61,70 @@ func size(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestLogRewound: while commits and reads never stop, the write-ahead log
+// is still started again from the top once copied (without the
+// checkpointer's RESTART no writer ever finds it copied whole and no
+// reader in it, and it grows without end).
+func TestLogRewound(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE blobs (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	// 24 MB in one commit: 6,000 frames, more than rewindFrames.
+	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO blobs (b) VALUES ($1)`, []byte(strings.Repeat("x", 24<<20))); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	errc := make(chan error, 2)
+	go func() { // small commits, one every millisecond
+		for {
+			select {
+			case <-stop:
+				errc <- nil
+				return
+			default:
+			}
+			if _, err := db.SQL.ExecContext(ctx, `INSERT INTO blobs (b) VALUES (x'00')`); err != nil {
+				errc <- err
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() { // reads all the time
+		for {
+			select {
+			case <-stop:
+				errc <- nil
+				return
+			default:
+			}
+			var n int
+			if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&n); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(8 * CheckpointEvery)
+	var busy, frames, copied int64
+	err = db.SQL.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
+	close(stop)
+	for range 2 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames >= rewindFrames {
+		t.Fatalf("the log holds %d frames: it was never started again from the top", frames)
+	}
+}

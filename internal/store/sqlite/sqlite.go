@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -46,9 +47,10 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	// cache up to 32 MB (allocated as used) instead of SQLite's 2 MB.
 	// wal_autocheckpoint: the background checkpointer copies the log back
 	// every CheckpointEvery; a commit checkpoints only when the log passes
-	// autoCheckpointPages all the same.
+	// autoCheckpointPages all the same. journal_size_limit: a rewound log
+	// file is cut back to 64 MB.
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
-		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")"} {
+		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -60,15 +62,26 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	sdb.SetMaxOpenConns(8)
-	sdb.SetMaxIdleConns(8)
+	// Eight connections for the work, one for the checkpointer.
+	sdb.SetMaxOpenConns(9)
+	sdb.SetMaxIdleConns(9)
 	db, err := sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
 	if err != nil {
 		return nil, err
 	}
+	// The checkpointer's own connection, with a short busy timeout: a
+	// RESTART checkpoint holds writers back while it waits for readers.
+	conn, err := sdb.Conn(ctx)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.Itoa(int(rewindWait/time.Millisecond)))
+	}
+	if err != nil {
+		db.Close()
+		return nil, errs.E(op, errs.Unavailable, "cannot open the checkpointer's connection", err)
+	}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
-	go checkpointer(cctx, sdb, log, done)
+	go checkpointer(cctx, conn, log, done)
 	db.OnClose = func() {
 		stop()
 		<-done
