@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,7 @@ func TestLogRewound(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
-	errc := make(chan error, 2)
+	errc := make(chan error, 5)
 	go func() { // small commits, one every millisecond
 		for {
 			select {
@@ -97,26 +98,37 @@ func TestLogRewound(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}()
-	go func() { // reads all the time
-		for {
-			select {
-			case <-stop:
-				errc <- nil
-				return
-			default:
+	const readers = 4
+	for range readers { // reads all the time, overlapping: a reader is always in the log
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errc <- nil
+					return
+				default:
+				}
+				tx, err := db.SQL.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+				if err != nil {
+					errc <- err
+					return
+				}
+				var n int
+				err = tx.QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&n)
+				time.Sleep(3 * time.Millisecond)
+				tx.Rollback()
+				if err != nil {
+					errc <- err
+					return
+				}
 			}
-			var n int
-			if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM blobs`).Scan(&n); err != nil {
-				errc <- err
-				return
-			}
-		}
-	}()
+		}()
+	}
 	time.Sleep(8 * CheckpointEvery)
 	var busy, frames, copied int64
 	err = db.SQL.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
 	close(stop)
-	for range 2 {
+	for range 1 + readers {
 		if err := <-errc; err != nil {
 			t.Fatal(err)
 		}
