@@ -16,6 +16,11 @@ const CheckpointEvery = 500 * time.Millisecond
 // leave the log so that the next writer starts it again from the top.
 const rewindFrames = 4096
 
+// rewindLeft is the most frames (4 MB) a RESTART may have left to copy:
+// readers in the middle of a snapshot keep the newest frames from a
+// passive pass, and writers wait while RESTART copies them.
+const rewindLeft = 1024
+
 // rewindWait bounds that wait: writers wait while it lasts.
 const rewindWait = 50 * time.Millisecond
 
@@ -32,10 +37,10 @@ const rewindWait = 50 * time.Millisecond
 // hardly ever happens. In `polex bench checks` the log grew to the 256 MB
 // backstop: every commit appended to a growing file (its flush also
 // journals the new size) and every page read searched the log's index of
-// 65,000 frames. So once a passive pass has copied everything and the log
-// is over rewindFrames, a RESTART checkpoint waits up to rewindWait for
-// the readers to move on (writers wait too, but there is next to nothing
-// left to copy), and the next writer rewinds the log; journal_size_limit
+// 65,000 frames. So once a passive pass has copied all but rewindLeft
+// frames of a log over rewindFrames, a RESTART checkpoint copies the rest
+// and waits up to rewindWait for the readers to move on (writers wait
+// meanwhile), and the next writer rewinds the log; journal_size_limit
 // trims the file then.
 func checkpointer(ctx context.Context, conn *sql.Conn, log *slog.Logger, done chan<- struct{}) {
 	defer close(done)
@@ -49,7 +54,7 @@ func checkpointer(ctx context.Context, conn *sql.Conn, log *slog.Logger, done ch
 		case <-t.C:
 		}
 		frames, copied, err := checkpoint(ctx, conn, "PASSIVE")
-		if err == nil && frames >= rewindFrames && copied == frames {
+		if err == nil && frames >= rewindFrames && frames-copied <= rewindLeft {
 			_, _, err = checkpoint(ctx, conn, "RESTART")
 		}
 		if err != nil && ctx.Err() == nil {
