@@ -53,7 +53,7 @@ type Log struct {
 	closeOnce sync.Once
 
 	batches, entries, failures atomic.Int64
-	active                     atomic.Int64 // Append calls under way
+	arriving                   atomic.Int64 // Append calls that have not yet handed their entry to the writer
 
 	// Owned by run.
 	cache    *frontier // the tree as this Log last committed it
@@ -121,8 +121,17 @@ func (l *Log) AppendWith(ctx context.Context, e Entry, with any) (int64, error) 
 
 func (l *Log) append(ctx context.Context, e Entry, with any) (int64, error) {
 	const op = "audit.Append"
-	l.active.Add(1)
-	defer l.active.Add(-1)
+	// Counted until the entry is handed over, not until the call returns:
+	// calls whose batch is committed but that have not yet run again
+	// made the writer wait for entries that would never come (up to 8
+	// GroupWaits a batch, most of a check's latency at 4 in flight).
+	l.arriving.Add(1)
+	handed := false
+	defer func() {
+		if !handed {
+			l.arriving.Add(-1)
+		}
+	}()
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
 	}
@@ -139,6 +148,8 @@ func (l *Log) append(ctx context.Context, e Entry, with any) (int64, error) {
 	}
 	select {
 	case l.reqs <- r:
+		handed = true
+		l.arriving.Add(-1)
 		l.mu.RUnlock()
 	case <-ctx.Done():
 		l.mu.RUnlock()
@@ -232,7 +243,7 @@ func (l *Log) fill(batch []*request, linger *time.Timer) []*request {
 			continue
 		default:
 		}
-		if l.opts.GroupWait < 0 || linger == nil || int64(len(batch)) >= l.active.Load() {
+		if l.opts.GroupWait < 0 || linger == nil || l.arriving.Load() == 0 {
 			return batch
 		}
 		if deadline.IsZero() {
