@@ -28,15 +28,8 @@ func InsertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
 		q.WriteString(`INSERT INTO events (id, org, type, subject, title, data, created_at) VALUES `)
 		args := make([]any, 0, 7*len(batch))
 		for i, e := range batch {
-			if e.ID == "" {
-				id, err := identity.NewID("evt")
-				if err != nil {
-					return err
-				}
-				e.ID = id
-			}
-			if e.Time.IsZero() {
-				return errs.E(op, errs.Internal, "event without time")
+			if err := readyEvent(op, &e); err != nil {
+				return err
 			}
 			if i > 0 {
 				q.WriteString(", ")
@@ -54,6 +47,47 @@ func InsertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return wrap(op, err)
 		}
+	}
+	return nil
+}
+
+// insertEvents is InsertEvents for the many events of a group-committed
+// batch of checks' hits. On SQLite it runs one prepared single-row INSERT
+// per event: a multi-row INSERT is parsed anew for each batch size and
+// keeps a statement journal, together half the cost of writing the events
+// of hits.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
+	const op = "sqldb.InsertEvents"
+	if db.Engine != SQLite || len(evs) < 2 {
+		return InsertEvents(ctx, tx, evs)
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO events (id, org, type, subject, title, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	if err != nil {
+		return wrap(op, err)
+	}
+	defer st.Close()
+	for _, e := range evs {
+		if err := readyEvent(op, &e); err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, e.ID, e.Org, e.Type, e.Subject, e.Title, string(e.Data), Nanos(e.Time)); err != nil {
+			return wrap(op, err)
+		}
+	}
+	return nil
+}
+
+// readyEvent gives e an ID if it has none and checks that it has a time.
+func readyEvent(op string, e *notify.Event) error {
+	if e.ID == "" {
+		id, err := identity.NewID("evt")
+		if err != nil {
+			return err
+		}
+		e.ID = id
+	}
+	if e.Time.IsZero() {
+		return errs.E(op, errs.Internal, "event without time")
 	}
 	return nil
 }

@@ -208,7 +208,7 @@ func (db *DB) insertHits(ctx context.Context, tx *sql.Tx, hits []screen.HitRecor
 			keep = append(keep, e)
 		}
 	}
-	return n, InsertEvents(ctx, tx, keep)
+	return n, db.insertEvents(ctx, tx, keep)
 }
 
 // Hit returns one hit.
