@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -288,11 +289,15 @@ func (x *Index) deletionHash(w string, i int) uint64 {
 // deletedFrom appends the parts having a one-letter deletion whose hash
 // is h.
 func (x *Index) deletedFrom(out []string, h uint64) []string {
+	start := len(out)
 	for n := x.delHead[h]; n != 0; {
 		node := x.delNodes[n-1]
 		out = append(out, x.words[node>>32])
 		n = uint32(node)
 	}
+	// A chain runs newest first: give the parts in the order they were
+	// seen, as the ranking's ties among fuzzy neighbours expect.
+	slices.Reverse(out[start:])
 	return out
 }
 
