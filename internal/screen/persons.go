@@ -405,17 +405,23 @@ func (k *check) manifest(ctx context.Context, op string, ps []Passenger) (Manife
 	}
 	out := ManifestResult{CheckID: k.id, Checked: len(ps), Passengers: make([]PassengerResult, len(ps))}
 	doc := &check{s: s, p: k.p, c: k.c, id: k.id, kind: KindDocument, at: k.at}
+	var docs []DocumentQuery
+	for _, pa := range ps {
+		if pa.Document != nil {
+			docs = append(docs, *pa.Document)
+		}
+	}
+	docMatches, err := doc.documents(ctx, op, docs)
+	if err != nil {
+		return ManifestResult{}, err
+	}
 	for i, pa := range ps {
 		pr := PassengerResult{Index: i, Outcome: NoHit, Person: k.persons(pa.PersonQuery, cands[i], rows)}
 		if pr.Person == nil {
 			pr.Person = []Match{}
 		}
 		if pa.Document != nil {
-			ms, err := doc.document(ctx, op, *pa.Document)
-			if err != nil {
-				return ManifestResult{}, err
-			}
-			pr.Document = ms
+			pr.Document, docMatches = docMatches[0], docMatches[1:]
 		}
 		for _, m := range append(pr.Person, pr.Document...) {
 			if m.Match {

@@ -37,6 +37,9 @@ type HitFilter struct {
 type Store interface {
 	// Records returns the property rows matching f (property.Store's).
 	Records(ctx context.Context, kind string, f property.Filter) ([]property.Row, error)
+	// RecordsByK1 returns the records of kind whose first key (a
+	// document's number) is one of keys, in any order.
+	RecordsByK1(ctx context.Context, kind string, keys []string) ([]property.Row, error)
 	// RecordsByID returns the rows of kind with these IDs, in any order;
 	// IDs not found are left out.
 	RecordsByID(ctx context.Context, kind string, ids []string) ([]property.Row, error)

@@ -21,27 +21,38 @@ var _ screen.Store = (*DB)(nil)
 // RecordsByID returns the rows of kind with these IDs; missing IDs are
 // left out.
 func (db *DB) RecordsByID(ctx context.Context, kind string, ids []string) ([]property.Row, error) {
-	const op = "sqldb.RecordsByID"
+	return db.recordsIn(ctx, "sqldb.RecordsByID", kind, "id", ids)
+}
+
+// recordsIn returns the rows of kind whose column col is one of vals, in
+// any order: one query per 500 values.
+func (db *DB) recordsIn(ctx context.Context, op, kind, col string, vals []string) ([]property.Row, error) {
 	t, err := propertyTable(op, kind)
 	if err != nil {
 		return nil, err
 	}
 	var out []property.Row
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), 500)]
-		ids = ids[len(chunk):]
+	for len(vals) > 0 {
+		chunk := vals[:min(len(vals), 500)]
+		vals = vals[len(chunk):]
 		var c conds
 		ph := make([]string, len(chunk))
-		for i, id := range chunk {
-			ph[i] = c.arg(id)
+		for i, v := range chunk {
+			ph[i] = c.arg(v)
 		}
-		rows, err := queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE id IN (`+strings.Join(ph, ", ")+`)`, c.args...)
+		rows, err := queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE `+col+` IN (`+strings.Join(ph, ", ")+`)`, c.args...)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// RecordsByK1 returns the records of kind whose first key is one of keys,
+// in any order.
+func (db *DB) RecordsByK1(ctx context.Context, kind string, keys []string) ([]property.Row, error) {
+	return db.recordsIn(ctx, "sqldb.RecordsByK1", kind, "k1", keys)
 }
 
 // RecordKeys calls fn with every record of kind changed at or after since.
