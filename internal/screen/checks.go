@@ -27,7 +27,6 @@ type check struct {
 	at    time.Time
 	entry audit.Entry // KIND.check, appended by end
 	hits  []HitRecord
-	multi bool // a batch or manifest: several queries, one audit entry
 }
 
 // begin validates the context and decides the check with the policy: a

@@ -177,10 +177,13 @@ func rounded(score float64) float64 { return float64(int(score*10000+0.5)) / 100
 // rows of a large database file was a third of a manifest's time.
 func (s *Service) targetsFor(ctx context.Context, op string, p identity.Principal, limits []int, cands [][]names.Candidate) (map[string]target, error) {
 	heads := make([][]names.Candidate, len(cands))
+	rest := make([][]names.Candidate, len(cands))
 	for i, cs := range cands {
 		for j, c := range cs {
 			if j < limits[i] || rounded(c.Score) >= names.DefaultThreshold {
 				heads[i] = append(heads[i], c)
+			} else {
+				rest[i] = append(rest[i], c)
 			}
 		}
 	}
@@ -190,7 +193,7 @@ func (s *Service) targetsFor(ctx context.Context, op string, p identity.Principa
 	}
 	var tails [][]names.Candidate
 	for i, cs := range cands {
-		if len(heads[i]) == len(cs) {
+		if len(rest[i]) == 0 {
 			continue
 		}
 		shown := 0
@@ -200,7 +203,7 @@ func (s *Service) targetsFor(ctx context.Context, op string, p identity.Principa
 			}
 		}
 		if shown < limits[i] {
-			tails = append(tails, cs[limits[i]:])
+			tails = append(tails, rest[i])
 		}
 	}
 	if len(tails) == 0 {
