@@ -113,6 +113,11 @@ func (db *DB) auditTx(ctx context.Context, attached bool, fn func(*sql.Tx) error
 		}
 		db.auditConn = c
 	}
+	unlock, err := db.LockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := db.auditConn.BeginTx(ctx, nil)
 	if err != nil {
 		// A broken connection is dropped; the next append opens another.
@@ -164,7 +169,7 @@ func (db *DB) appendAuditIf(ctx context.Context, guess int64, build func(size in
 	if len(b.Records) == 0 {
 		// A checkpoint alone is true whatever was appended since.
 		if c := b.Checkpoint; c != nil {
-			if _, err := db.SQL.ExecContext(ctx, insertCheckpoint, c.Size, c.Root[:], Nanos(c.Time), string(c.Note)); err != nil {
+			if _, err := db.exec(ctx, insertCheckpoint, c.Size, c.Root[:], Nanos(c.Time), string(c.Note)); err != nil {
 				return false, wrap(op, err)
 			}
 		}
@@ -178,7 +183,7 @@ func (db *DB) appendAuditIf(ctx context.Context, guess int64, build func(size in
 		args = append(args, c.Size, c.Root[:], Nanos(c.Time), string(c.Note))
 	}
 	q += ` INSERT INTO audit_entries (` + auditCols + `, hashes) SELECT u.* FROM ` + pgUnnest + ` AS u WHERE EXISTS (SELECT 1 FROM h)`
-	res, err := db.SQL.ExecContext(ctx, q, args...)
+	res, err := db.exec(ctx, q, args...)
 	if err != nil {
 		return false, wrap(op, err)
 	}

@@ -50,7 +50,7 @@ func joinRoles(rs []identity.Role) string {
 
 // CreateUser implements identity.Store.
 func (db *DB) CreateUser(ctx context.Context, u identity.User) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org, roles, clearance, disabled,
+	_, err := db.exec(ctx, `INSERT INTO users (id, username, display_name, org, roles, clearance, disabled,
 		totp_secret, password_hash, failed_logins, locked_until, language, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		u.ID, u.Username, u.DisplayName, u.Org, joinRoles(u.Roles), int(u.Clearance), u.Disabled,
@@ -61,7 +61,7 @@ func (db *DB) CreateUser(ctx context.Context, u identity.User) error {
 // UpdateUser implements identity.Store.
 func (db *DB) UpdateUser(ctx context.Context, u identity.User) error {
 	return affectOne("sqldb.UpdateUser", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE users SET username = $2, display_name = $3, org = $4, roles = $5,
+		return db.exec(ctx, `UPDATE users SET username = $2, display_name = $3, org = $4, roles = $5,
 			clearance = $6, disabled = $7, totp_secret = $8, password_hash = $9, failed_logins = $10, locked_until = $11,
 			language = $12, updated_at = $13 WHERE id = $1`,
 			u.ID, u.Username, u.DisplayName, u.Org, joinRoles(u.Roles), int(u.Clearance), u.Disabled,
@@ -95,7 +95,7 @@ func (db *DB) Users(ctx context.Context, cc string) ([]identity.User, error) {
 // RecordLogin implements identity.Store.
 func (db *DB) RecordLogin(ctx context.Context, userID string, failed int, lockedUntil time.Time) error {
 	return affectOne("sqldb.RecordLogin", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`,
+		return db.exec(ctx, `UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`,
 			userID, failed, Nanos(lockedUntil))
 	})
 }
@@ -104,7 +104,7 @@ func (db *DB) RecordLogin(ctx context.Context, userID string, failed int, locked
 // check and the write one atomic step, across processes too.
 func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) error {
 	const op = "sqldb.UseTOTPStep"
-	res, err := db.SQL.ExecContext(ctx, `UPDATE users SET totp_step = $2 WHERE id = $1 AND totp_step < $2`, userID, step)
+	res, err := db.exec(ctx, `UPDATE users SET totp_step = $2 WHERE id = $1 AND totp_step < $2`, userID, step)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -118,7 +118,7 @@ func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) error 
 
 // CreateSession implements identity.Store.
 func (db *DB) CreateSession(ctx context.Context, s identity.Session) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at)
+	_, err := db.exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6)`, s.IDHash, s.UserID, s.CSRF, Nanos(s.CreatedAt), Nanos(s.LastSeen), Nanos(s.ExpiresAt))
 	return wrap("sqldb.CreateSession", err)
 }
@@ -139,19 +139,19 @@ func (db *DB) Session(ctx context.Context, idHash []byte) (identity.Session, err
 // TouchSession implements identity.Store.
 func (db *DB) TouchSession(ctx context.Context, idHash []byte, at time.Time) error {
 	return affectOne("sqldb.TouchSession", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE sessions SET last_seen = $2 WHERE id_hash = $1`, idHash, Nanos(at))
+		return db.exec(ctx, `UPDATE sessions SET last_seen = $2 WHERE id_hash = $1`, idHash, Nanos(at))
 	})
 }
 
 // DeleteSession implements identity.Store.
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
-	_, err := db.SQL.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
+	_, err := db.exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
 	return wrap("sqldb.DeleteSession", err)
 }
 
 // DeleteUserSessions implements identity.Store.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID string) error {
-	_, err := db.SQL.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	_, err := db.exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return wrap("sqldb.DeleteUserSessions", err)
 }
 
@@ -171,7 +171,7 @@ func scanToken(row scanner) (identity.Token, error) {
 
 // CreateToken implements identity.Store.
 func (db *DB) CreateToken(ctx context.Context, t identity.Token) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	_, err := db.exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		t.ID, t.Hash, t.UserID, t.Name, strings.Join(t.Scopes, ","), Nanos(t.CreatedAt), Nanos(t.ExpiresAt), t.Revoked, Nanos(t.LastUsed))
 	return wrap("sqldb.CreateToken", err)
 }
@@ -193,13 +193,13 @@ func (db *DB) Tokens(ctx context.Context, userID string) ([]identity.Token, erro
 // RevokeToken implements identity.Store.
 func (db *DB) RevokeToken(ctx context.Context, id string) error {
 	return affectOne("sqldb.RevokeToken", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE tokens SET revoked = $2 WHERE id = $1`, id, true)
+		return db.exec(ctx, `UPDATE tokens SET revoked = $2 WHERE id = $1`, id, true)
 	})
 }
 
 // TouchToken implements identity.Store.
 func (db *DB) TouchToken(ctx context.Context, id string, at time.Time) error {
 	return affectOne("sqldb.TouchToken", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE tokens SET last_used = $2 WHERE id = $1`, id, Nanos(at))
+		return db.exec(ctx, `UPDATE tokens SET last_used = $2 WHERE id = $1`, id, Nanos(at))
 	})
 }

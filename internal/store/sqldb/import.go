@@ -29,7 +29,7 @@ func errorsJSON(im property.Import) string {
 // CreateImport records a new import job.
 func (db *DB) CreateImport(ctx context.Context, im property.Import) error {
 	const op = "sqldb.CreateImport"
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO imports (`+importCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+	_, err := db.exec(ctx, `INSERT INTO imports (`+importCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		im.ID, im.Kind, im.Owner, im.Actor, im.ActorOrg, im.File, im.Format, im.State, im.Message, Nanos(im.Started), Nanos(im.Updated),
 		Nanos(im.Finished), im.Lines, im.Inserted, im.Changed, im.Unchanged, im.Bad, errorsJSON(im))
 	return wrap(op, err)
@@ -82,7 +82,7 @@ func (db *DB) Imports(ctx context.Context, owner string, limit int) ([]property.
 
 // TouchImport sets the last update of a running import (its heartbeat).
 func (db *DB) TouchImport(ctx context.Context, id string, at time.Time) error {
-	_, err := db.SQL.ExecContext(ctx, `UPDATE imports SET updated = $1 WHERE id = $2 AND state = $3`, Nanos(at), id, property.ImportRunning)
+	_, err := db.exec(ctx, `UPDATE imports SET updated = $1 WHERE id = $2 AND state = $3`, Nanos(at), id, property.ImportRunning)
 	return wrap("sqldb.TouchImport", err)
 }
 
@@ -94,7 +94,7 @@ func (db *DB) RunningImports(ctx context.Context) ([]property.Import, error) {
 // InterruptImport marks a running import whose last update is before
 // stale as interrupted.
 func (db *DB) InterruptImport(ctx context.Context, id string, stale, at time.Time, message string) (bool, error) {
-	res, err := db.SQL.ExecContext(ctx, `UPDATE imports SET state = $1, message = $2, finished = $3 WHERE id = $4 AND state = $5 AND updated < $6`,
+	res, err := db.exec(ctx, `UPDATE imports SET state = $1, message = $2, finished = $3 WHERE id = $4 AND state = $5 AND updated < $6`,
 		property.ImportInterrupted, message, Nanos(at), id, property.ImportRunning, Nanos(stale))
 	if err != nil {
 		return false, wrap("sqldb.InterruptImport", err)

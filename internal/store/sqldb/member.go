@@ -36,7 +36,7 @@ func (db *DB) Country(ctx context.Context, alpha2 string) (member.Country, error
 
 // PutCountry implements member.Store.
 func (db *DB) PutCountry(ctx context.Context, c member.Country) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO countries (`+countryCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	_, err := db.exec(ctx, `INSERT INTO countries (`+countryCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (alpha2) DO UPDATE SET alpha3 = excluded.alpha3, name = excluded.name, region = excluded.region,
 		status = excluded.status, joined = excluded.joined, updated_at = excluded.updated_at`,
 		c.Alpha2, c.Alpha3, c.Name, string(c.Region), string(c.Status), Nanos(c.Joined), Nanos(db.Now()))
@@ -46,7 +46,7 @@ func (db *DB) PutCountry(ctx context.Context, c member.Country) error {
 // SetCountryStatus implements member.Store.
 func (db *DB) SetCountryStatus(ctx context.Context, alpha2 string, s member.Status) error {
 	return affectOne("sqldb.SetCountryStatus", func() (sql.Result, error) {
-		return db.SQL.ExecContext(ctx, `UPDATE countries SET status = $1, updated_at = $2 WHERE alpha2 = $3`, string(s), Nanos(db.Now()), alpha2)
+		return db.exec(ctx, `UPDATE countries SET status = $1, updated_at = $2 WHERE alpha2 = $3`, string(s), Nanos(db.Now()), alpha2)
 	})
 }
 
@@ -76,7 +76,7 @@ func (db *DB) Org(ctx context.Context, id string) (member.Org, error) {
 
 // CreateOrg implements member.Store.
 func (db *DB) CreateOrg(ctx context.Context, o member.Org) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO orgs (id, kind, name, country, parent, disabled, created_at)
+	_, err := db.exec(ctx, `INSERT INTO orgs (id, kind, name, country, parent, disabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		o.ID, string(o.Kind), o.Name, nullString(o.Country), nullString(o.Parent), o.Disabled, Nanos(o.CreatedAt))
 	return wrap("sqldb.CreateOrg", err)

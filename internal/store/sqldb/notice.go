@@ -242,7 +242,7 @@ func (db *DB) PublicExtract(ctx context.Context, id string) (notice.PublicExtrac
 
 // PutPhoto implements notice.Store.
 func (db *DB) PutPhoto(ctx context.Context, ph notice.Photo) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO photos (sha256, content_type, size, width, height, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	_, err := db.exec(ctx, `INSERT INTO photos (sha256, content_type, size, width, height, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (sha256) DO NOTHING`, ph.SHA256, ph.ContentType, ph.Size, ph.Width, ph.Height, ph.Data, Nanos(ph.CreatedAt))
 	return wrap("sqldb.PutPhoto", err)
 }

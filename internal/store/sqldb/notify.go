@@ -73,7 +73,7 @@ func (db *DB) Unread(ctx context.Context, org string) (int, error) {
 // MarkRead marks org's event id read at t, keeping the first reading time.
 func (db *DB) MarkRead(ctx context.Context, org, id string, t time.Time) error {
 	const op = "sqldb.MarkRead"
-	res, err := db.SQL.ExecContext(ctx, `UPDATE events SET read_at = CASE WHEN read_at = 0 THEN $1 ELSE read_at END WHERE org = $2 AND id = $3`, Nanos(t), org, id)
+	res, err := db.exec(ctx, `UPDATE events SET read_at = CASE WHEN read_at = 0 THEN $1 ELSE read_at END WHERE org = $2 AND id = $3`, Nanos(t), org, id)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -85,7 +85,7 @@ func (db *DB) MarkRead(ctx context.Context, org, id string, t time.Time) error {
 
 // MarkAllRead marks org's unread events read at t.
 func (db *DB) MarkAllRead(ctx context.Context, org string, t time.Time) (int, error) {
-	res, err := db.SQL.ExecContext(ctx, `UPDATE events SET read_at = $1 WHERE org = $2 AND read_at = 0`, Nanos(t), org)
+	res, err := db.exec(ctx, `UPDATE events SET read_at = $1 WHERE org = $2 AND read_at = 0`, Nanos(t), org)
 	if err != nil {
 		return 0, wrap("sqldb.MarkAllRead", err)
 	}
@@ -111,7 +111,7 @@ func scanWebhook(r scanner) (notify.Webhook, error) {
 
 // CreateWebhook stores a webhook.
 func (db *DB) CreateWebhook(ctx context.Context, w notify.Webhook) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	_, err := db.exec(ctx, `INSERT INTO webhooks (`+webhookCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		w.ID, w.Org, w.URL, w.Secret, strings.Join(w.Types, ","), w.CreatedBy, Nanos(w.CreatedAt))
 	return wrap("sqldb.CreateWebhook", err)
 }
@@ -130,7 +130,7 @@ func (db *DB) Webhooks(ctx context.Context, org string) ([]notify.Webhook, error
 // DeleteWebhook removes org's webhook id.
 func (db *DB) DeleteWebhook(ctx context.Context, org, id string) error {
 	const op = "sqldb.DeleteWebhook"
-	res, err := db.SQL.ExecContext(ctx, `DELETE FROM webhooks WHERE org = $1 AND id = $2`, org, id)
+	res, err := db.exec(ctx, `DELETE FROM webhooks WHERE org = $1 AND id = $2`, org, id)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -142,7 +142,7 @@ func (db *DB) DeleteWebhook(ctx context.Context, org, id string) error {
 
 // AddDelivery appends to the delivery log.
 func (db *DB) AddDelivery(ctx context.Context, d notify.Delivery) error {
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook, org, event, event_type, attempt, outcome, status_code, error, duration_ns, at)
+	_, err := db.exec(ctx, `INSERT INTO webhook_deliveries (webhook, org, event, event_type, attempt, outcome, status_code, error, duration_ns, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		d.Webhook, d.Org, d.Event, d.EventType, d.Attempt, d.Outcome, d.StatusCode, d.Error, int64(d.Duration), Nanos(d.At))
 	return wrap("sqldb.AddDelivery", err)
@@ -193,8 +193,16 @@ func ClaimUndispatched(ctx context.Context, tx *sql.Tx, engine Engine, limit int
 // MarkDispatched records inside tx that the events with seqs were turned
 // into deliveries at t.
 func MarkDispatched(ctx context.Context, tx *sql.Tx, seqs []int64, t time.Time) error {
-	for _, s := range seqs {
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET dispatched_at = $1 WHERE seq = $2`, Nanos(t), s); err != nil {
+	for len(seqs) > 0 {
+		chunk := seqs[:min(len(seqs), 500)]
+		seqs = seqs[len(chunk):]
+		var c conds
+		at := c.arg(Nanos(t))
+		ph := make([]string, len(chunk))
+		for i, s := range chunk {
+			ph[i] = c.arg(s)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET dispatched_at = `+at+` WHERE seq IN (`+strings.Join(ph, ", ")+`)`, c.args...); err != nil {
 			return wrap("sqldb.MarkDispatched", err)
 		}
 	}
@@ -224,7 +232,7 @@ func WebhooksTx(ctx context.Context, tx *sql.Tx, org string) ([]notify.Webhook, 
 // when it is free, expired or already holder's, and reports whether holder
 // has it. Processes sharing the database use it to run singleton jobs.
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	res, err := db.SQL.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+	res, err := db.exec(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 		WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder`, name, holder, Nanos(now.Add(ttl)), Nanos(now))
 	if err != nil {
@@ -236,7 +244,7 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, now time.Ti
 
 // ReleaseLease gives up holder's lease name.
 func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := db.SQL.ExecContext(ctx, `UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2`, name, holder)
+	_, err := db.exec(ctx, `UPDATE leases SET expires_at = 0 WHERE name = $1 AND holder = $2`, name, holder)
 	return wrap("sqldb.ReleaseLease", err)
 }
 

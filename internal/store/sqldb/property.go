@@ -71,7 +71,7 @@ func (db *DB) InsertRecord(ctx context.Context, kind string, r property.Row) err
 		return err
 	}
 	m := r.Meta
-	_, err = db.SQL.ExecContext(ctx, `INSERT INTO `+t+` (`+propertyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+	_, err = db.exec(ctx, `INSERT INTO `+t+` (`+propertyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		m.ID, m.Owner, m.Ref, m.OwnerOrg, r.Keys.K1, r.Keys.K2, r.Keys.K3, string(r.Body), envOf(r), Nanos(m.ReviewAt), m.Version,
 		Nanos(m.CreatedAt), m.CreatedBy, Nanos(m.UpdatedAt), m.UpdatedBy)
 	if err != nil {
@@ -633,7 +633,7 @@ func (db *DB) MarkReminded(ctx context.Context, kind, id string, reviewAt time.T
 // PutImage stores an image (idempotent: the name is the content's hash).
 func (db *DB) PutImage(ctx context.Context, im property.Image, data []byte) error {
 	const op = "sqldb.PutImage"
-	_, err := db.SQL.ExecContext(ctx, `INSERT INTO property_images (sha256, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5)
+	_, err := db.exec(ctx, `INSERT INTO property_images (sha256, content_type, size, data, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (sha256) DO NOTHING`, im.SHA256, im.ContentType, im.Size, data, Nanos(db.Now()))
 	return wrap(op, err)
 }

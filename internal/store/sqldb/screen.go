@@ -279,22 +279,31 @@ func (db *DB) OverdueHits(ctx context.Context, now time.Time, limit int) ([]scre
 		ORDER BY deadline LIMIT `+itoa(limit), Nanos(now))
 }
 
-// EscalateHit marks a hit escalated and writes evs, unless it already was.
-func (db *DB) EscalateHit(ctx context.Context, id string, at time.Time, evs []notify.Event) (bool, error) {
-	const op = "sqldb.EscalateHit"
-	done := false
+// EscalateHits implements screen.Store: in one transaction, each hit is
+// marked escalated and its events written unless it no longer is pending
+// and unescalated (another process was first).
+func (db *DB) EscalateHits(ctx context.Context, at time.Time, es []screen.Escalation) ([]string, error) {
+	const op = "sqldb.EscalateHits"
+	var done []string
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE hits SET escalated_at = $1 WHERE id = $2 AND escalated_at = 0 AND status = 'pending'`, Nanos(at), id)
-		if err != nil {
-			return wrap(op, err)
+		done = done[:0]
+		var evs []notify.Event
+		for _, e := range es {
+			res, err := tx.ExecContext(ctx, `UPDATE hits SET escalated_at = $1 WHERE id = $2 AND escalated_at = 0 AND status = 'pending'`, Nanos(at), e.Hit)
+			if err != nil {
+				return wrap(op, err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				done = append(done, e.Hit)
+				evs = append(evs, e.Events...)
+			}
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return nil
-		}
-		done = true
 		return InsertEvents(ctx, tx, evs)
 	})
-	return done, err
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
 }
 
 // AddCheckStats adds check counts.

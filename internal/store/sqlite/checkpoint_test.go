@@ -77,8 +77,8 @@ func TestLogRewound(t *testing.T) {
 	if _, err := db.SQL.ExecContext(ctx, `CREATE TABLE blobs (b BLOB)`); err != nil {
 		t.Fatal(err)
 	}
-	// 24 MB in one commit: 6,000 frames, more than rewindFrames.
-	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO blobs (b) VALUES ($1)`, []byte(strings.Repeat("x", 24<<20))); err != nil {
+	// One commit of half as many frames again as rewindFrames.
+	if _, err := db.SQL.ExecContext(ctx, `INSERT INTO blobs (b) VALUES ($1)`, []byte(strings.Repeat("x", rewindFrames*3/2*4096))); err != nil {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})

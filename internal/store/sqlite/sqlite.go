@@ -62,9 +62,11 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
 	}
-	// Eight connections for the work, one for the checkpointer.
-	sdb.SetMaxOpenConns(9)
-	sdb.SetMaxIdleConns(9)
+	// Eight connections for reading, one for writing (sqldb.DB's write
+	// lock), one for audit appends with --audit-commit async, one for the
+	// checkpointer.
+	sdb.SetMaxOpenConns(11)
+	sdb.SetMaxIdleConns(11)
 	db, err := sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
 	if err != nil {
 		return nil, err
@@ -81,7 +83,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
-	go checkpointer(cctx, conn, log, done)
+	go checkpointer(cctx, conn, db.LockWrite, log, done)
 	db.OnClose = func() {
 		stop()
 		<-done
