@@ -214,36 +214,87 @@ func (s *Service) Decide(ctx context.Context, p identity.Principal, id string, c
 
 // Escalate tells the owning country's National Central Bureau of every
 // pending hit whose deadline passed (once per hit, whichever process gets
-// there first). It returns how many it escalated.
+// there first). It returns how many it escalated. A page of overdue hits is
+// escalated in one transaction and its audit entries appended together (one
+// group commit): escalating hit by hit, each with a transaction and an
+// audit commit of its own, held the database's write lock away from the
+// checks' audit commits a hundred times a page. A backlog (a night's
+// unanswered hits) is worked through a small page at a time, resting as
+// long as each page took, so that checks keep at least half of the
+// database's writing.
 func (s *Service) Escalate(ctx context.Context) (int, error) {
 	const op = "screen.Escalate"
+	const page = 25
 	now := s.now()
 	n := 0
-	for {
-		hs, err := s.store.OverdueHits(ctx, now, 100)
+	var took time.Duration
+	for first := true; ; first = false {
+		if !first {
+			if err := rest(ctx, took); err != nil {
+				return n, err
+			}
+		}
+		start := time.Now()
+		hs, err := s.store.OverdueHits(ctx, now, page)
 		if err != nil {
 			return n, errs.E(op, err)
 		}
-		for _, h := range hs {
+		es := make([]Escalation, len(hs))
+		deadlines := make(map[string]time.Time, len(hs))
+		for i, h := range hs {
 			h.EscalatedAt = now
 			late := now.Sub(h.Deadline).Round(time.Second)
 			ev := h.event(now, notify.HitEscalated, member.NCBID(h.Owner),
 				fmt.Sprintf("Escalated: %s hit on %s %s not confirmed within its deadline (%s late)", h.Priority, h.Kind, refOr(h), late))
-			ok, err := s.store.EscalateHit(ctx, h.ID, now, []notify.Event{ev})
-			if err != nil {
+			es[i] = Escalation{Hit: h.ID, Events: []notify.Event{ev}}
+			deadlines[h.ID] = h.Deadline
+		}
+		var done []string
+		if len(es) > 0 {
+			if done, err = s.store.EscalateHits(ctx, now, es); err != nil {
 				return n, errs.E(op, err)
 			}
-			if ok {
-				n++
-				if _, err := s.audit.Append(ctx, auditEntry(now, "hit.escalate", "hit:"+h.ID, "deadline "+h.Deadline.Format(time.RFC3339))); err != nil {
-					return n, errs.E(op, err)
-				}
-			}
 		}
-		if len(hs) < 100 {
+		n += len(done)
+		if err := s.auditAll(ctx, now, done, deadlines); err != nil {
+			return n, errs.E(op, err)
+		}
+		if len(hs) < page {
 			return n, nil
 		}
+		took = time.Since(start)
 	}
+}
+
+// rest waits d, or until ctx ends.
+func rest(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// auditAll appends the hit.escalate entries of the hits ids at once, so
+// that they share group commits, and returns the first failure.
+func (s *Service) auditAll(ctx context.Context, at time.Time, ids []string, deadlines map[string]time.Time) error {
+	errc := make(chan error, len(ids))
+	for _, id := range ids {
+		go func() {
+			_, err := s.audit.Append(ctx, auditEntry(at, "hit.escalate", "hit:"+id, "deadline "+deadlines[id].Format(time.RFC3339)))
+			errc <- err
+		}()
+	}
+	var first error
+	for range ids {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // auditEntry is an entry of the service's own actions (escalation).

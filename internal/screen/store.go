@@ -68,13 +68,20 @@ type Store interface {
 	// OverdueHits returns up to limit pending hits whose deadline is before
 	// now and that were never escalated.
 	OverdueHits(ctx context.Context, now time.Time, limit int) ([]HitRecord, error)
-	// EscalateHit marks a hit escalated at at and writes events, unless
-	// another process did first; it reports whether this call did.
-	EscalateHit(ctx context.Context, id string, at time.Time, events []notify.Event) (bool, error)
+	// EscalateHits marks hits escalated at at and writes each one's
+	// events, in one transaction, but for those another process escalated
+	// first; it returns the IDs of those this call escalated.
+	EscalateHits(ctx context.Context, at time.Time, es []Escalation) ([]string, error)
 	// AddCheckStats adds the rows' check counts to the stored ones.
 	AddCheckStats(ctx context.Context, rows []StatRow) error
 	// CheckStats returns per day, searching country and database the checks
 	// and hits between from and to (days, inclusive); country "" means
 	// every country, else rows where country searched or owned.
 	CheckStats(ctx context.Context, from, to time.Time, country string) ([]StatRow, error)
+}
+
+// Escalation is a hit to escalate and the events that tell of it.
+type Escalation struct {
+	Hit    string
+	Events []notify.Event
 }
