@@ -241,8 +241,12 @@ type Store interface {
 	// nothing is stored and the error is returned. attached says that the
 	// batch carries attached writes: the store must then commit it durably
 	// even if it commits audit entries alone without waiting for the disk,
-	// and fail it if it cannot write one of them.
-	AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*Batch, error)) error
+	// and fail it if it cannot write one of them. durable, when not nil,
+	// must be called and have returned nil before the batch is
+	// acknowledged: the store committed without waiting for the disk and
+	// durable waits for it (a failure leaves the batch's fate unknown). The
+	// caller may append the next batch meanwhile.
+	AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*Batch, error)) (durable func() error, err error)
 	// AuditSize returns the number of entries committed.
 	AuditSize(ctx context.Context) (int64, error)
 	// AuditHashes returns the stored hashes at the given tlog storage

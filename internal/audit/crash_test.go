@@ -214,17 +214,17 @@ type flakyStore struct {
 
 var errInjected = errors.New("injected failure")
 
-func (s *flakyStore) AppendAudit(ctx context.Context, guess int64, attached bool, build func(int64, tlog.HashReader) (*audit.Batch, error)) error {
+func (s *flakyStore) AppendAudit(ctx context.Context, guess int64, attached bool, build func(int64, tlog.HashReader) (*audit.Batch, error)) (func() error, error) {
 	if s.fail.Load() {
 		size, err := s.AuditSize(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) { return s.AuditHashes(ctx, idx) })
 		if _, err := build(size, r); err != nil {
-			return err
+			return nil, err
 		}
-		return errs.E("flaky", errs.Unavailable, errInjected)
+		return nil, errs.E("flaky", errs.Unavailable, errInjected)
 	}
 	return s.Store.AppendAudit(ctx, guess, attached, build)
 }
@@ -256,4 +256,84 @@ func TestAppendFailure(t *testing.T) {
 			t.Fatalf("Verify = %+v, %v", rep, rep.Problem)
 		}
 	})
+}
+
+// gatedStore wraps a Store so that every batch's durable step waits for
+// the test: committed, not yet acknowledged.
+type gatedStore struct {
+	audit.Store
+	gate    chan error // one value releases one batch's durable step with that result
+	commits atomic.Int64
+}
+
+func (s *gatedStore) AppendAudit(ctx context.Context, guess int64, attached bool, build func(int64, tlog.HashReader) (*audit.Batch, error)) (func() error, error) {
+	durable, err := s.Store.AppendAudit(ctx, guess, attached, build)
+	if err != nil {
+		return nil, err
+	}
+	s.commits.Add(1)
+	return func() error {
+		if err := <-s.gate; err != nil {
+			return err
+		}
+		if durable != nil {
+			return durable()
+		}
+		return nil
+	}, nil
+}
+
+// TestAppendWaitsForDurable: an Append returns only once its batch's
+// durable step has, and with its error when it fails; the writer commits
+// the next batch while an earlier one waits for the disk.
+func TestAppendWaitsForDurable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		k := newKey(t)
+		s := &gatedStore{Store: db, gate: make(chan error)}
+		l := audit.NewLog(s, k.Signer, audit.Options{CheckpointInterval: time.Hour, GroupWait: -1})
+		type result struct {
+			seq int64
+			err error
+		}
+		first := make(chan result, 1)
+		go func() {
+			seq, err := l.Append(ctx, entryN(0))
+			first <- result{seq, err}
+		}()
+		waitFor(t, func() bool { return s.commits.Load() == 1 })
+		second := make(chan result, 1)
+		go func() {
+			seq, err := l.Append(ctx, entryN(1))
+			second <- result{seq, err}
+		}()
+		// The second batch commits while the first waits for its flush.
+		waitFor(t, func() bool { return s.commits.Load() == 2 })
+		select {
+		case r := <-first:
+			t.Fatalf("Append returned before its batch was durable: %+v", r)
+		case <-time.After(50 * time.Millisecond):
+		}
+		s.gate <- nil
+		if r := <-first; r.err != nil || r.seq != 0 {
+			t.Fatalf("first Append = %+v", r)
+		}
+		s.gate <- errInjected
+		if r := <-second; !errors.Is(r.err, errInjected) {
+			t.Fatalf("second Append with a failed flush = %+v", r)
+		}
+		go func() { s.gate <- nil }() // the last checkpoint at Close
+		closeLog(t, l)
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

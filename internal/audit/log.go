@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,10 +56,19 @@ type Log struct {
 	batches, entries, failures atomic.Int64
 	arriving                   atomic.Int64 // Append calls that have not yet handed their entry to the writer
 
+	acks  chan ack      // a committed batch for acknowledge, handed over once the previous one is durable
+	acked chan struct{} // closed when acknowledge returns
+
 	// Owned by run.
 	cache    *frontier // the tree as this Log last committed it
 	lastSign time.Time
 	dirty    bool // entries appended since the last checkpoint
+}
+
+// ack is a committed batch whose Appends return once durable does.
+type ack struct {
+	reqs    []*request
+	durable func() error
 }
 
 type request struct {
@@ -91,9 +101,10 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 	l := &Log{
 		store: store, signer: signer, opts: opts,
 		reqs: make(chan *request, opts.MaxBatch), quit: make(chan struct{}), stopped: make(chan struct{}),
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, acks: make(chan ack), acked: make(chan struct{}),
 	}
 	go l.run()
+	go l.acknowledge()
 	return l
 }
 
@@ -191,6 +202,10 @@ func (l *Log) Close(ctx context.Context) error {
 // meanwhile wait for the next transaction (group commit).
 func (l *Log) run() {
 	defer close(l.stopped)
+	defer func() {
+		close(l.acks)
+		<-l.acked
+	}()
 	defer l.cancel()
 	batch := make([]*request, 0, l.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
@@ -284,7 +299,7 @@ func (l *Log) write(batch []*request) {
 			attached = append(attached, r.with)
 		}
 	}
-	err := l.store.AppendAudit(l.ctx, guess, len(attached) > 0, func(size int64, hr tlog.HashReader) (*Batch, error) {
+	durable, err := l.store.AppendAudit(l.ctx, guess, len(attached) > 0, func(size int64, hr tlog.HashReader) (*Batch, error) {
 		first = size
 		var f *frontier
 		if l.cache != nil && l.cache.size == size {
@@ -334,7 +349,36 @@ func (l *Log) write(batch []*request) {
 	}
 	for i, r := range batch {
 		r.seq, r.err = first+int64(i), err
+	}
+	if err == nil && durable != nil {
+		l.acks <- ack{reqs: slices.Clone(batch), durable: durable}
+		return
+	}
+	for _, r := range batch {
 		close(r.done)
+	}
+}
+
+// acknowledge wakes the Appends of committed batches, in order, once each
+// batch is durable. The writer goes on with the next batch meanwhile: the
+// flush of one batch overlaps the transaction of the next. acks is
+// unbuffered, so the writer hands over a batch only once the previous
+// flush is done and gathers the entries arriving meanwhile into its next
+// batch: with a queue of committed batches it committed nearly every
+// entry alone (1.2 entries a commit), and the commits' own work cut
+// document checks from 7,000 to 1,800 a second.
+func (l *Log) acknowledge() {
+	defer close(l.acked)
+	for a := range l.acks {
+		if err := a.durable(); err != nil {
+			l.failures.Add(1)
+			for _, r := range a.reqs {
+				r.err = err
+			}
+		}
+		for _, r := range a.reqs {
+			close(r.done)
+		}
 	}
 }
 

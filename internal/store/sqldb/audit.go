@@ -31,15 +31,15 @@ type querier interface {
 // transactions begin IMMEDIATE, which takes the database's write lock), so
 // that appenders in every process take turns. The attached writes it knows
 // are a check's hits (screen.HitWrite).
-func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*audit.Batch, error)) error {
+func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*audit.Batch, error)) (func() error, error) {
 	const op = "sqldb.AppendAudit"
 	if db.Engine == Postgres && guess >= 0 && !db.AuditAsync && !attached {
 		done, err := db.appendAuditIf(ctx, guess, build)
 		if err != nil || done {
-			return err
+			return nil, err
 		}
 	}
-	err := db.auditTx(ctx, attached, func(tx *sql.Tx) error {
+	durable, err := db.auditTx(ctx, attached, func(tx *sql.Tx) error {
 		q := `SELECT size FROM audit_head WHERE id = 1`
 		if db.Engine == Postgres {
 			q += ` FOR UPDATE`
@@ -77,65 +77,39 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build
 	})
 	var e *errs.Error
 	if err != nil && !errors.As(err, &e) {
-		return wrap(op, err)
+		return nil, wrap(op, err)
 	}
-	return err
+	return durable, err
 }
 
-// auditTx runs fn in the transaction of an audit append: an ordinary one,
-// or with AuditAsync and nothing attached one whose commit does not wait
-// for the disk (on PostgreSQL synchronous_commit off for the transaction;
-// on SQLite a connection of the audit's own with synchronous=NORMAL, whose
-// commits reach the write-ahead log and become durable with the next
-// synchronous commit or checkpoint).
-func (db *DB) auditTx(ctx context.Context, attached bool, fn func(*sql.Tx) error) error {
-	if !db.AuditAsync || attached {
-		return db.Tx(ctx, fn)
-	}
+// auditTx runs fn in the transaction of an audit append and returns,
+// when not nil, the function that makes it durable: an ordinary
+// transaction, or with AuditAsync and nothing attached one whose commit
+// does not wait for the disk (on PostgreSQL synchronous_commit off for the
+// transaction; on SQLite the writer's commit is left unflushed, and
+// becomes durable with the next flush of any writer or the next
+// checkpoint).
+func (db *DB) auditTx(ctx context.Context, attached bool, fn func(*sql.Tx) error) (durable func() error, err error) {
+	async := db.AuditAsync && !attached
 	if db.Engine == Postgres {
-		return db.Tx(ctx, func(tx *sql.Tx) error {
+		if !async {
+			return nil, db.Tx(ctx, fn)
+		}
+		return nil, db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
 				return wrap("sqldb.auditTx", err)
 			}
 			return fn(tx)
 		})
 	}
-	db.auditMu.Lock()
-	defer db.auditMu.Unlock()
-	if db.auditConn == nil {
-		c, err := db.SQL.Conn(context.WithoutCancel(ctx))
-		if err != nil {
-			return errs.E("sqldb.auditTx", errs.Unavailable, err)
-		}
-		if _, err := c.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
-			c.Close()
-			return wrap("sqldb.auditTx", err)
-		}
-		db.auditConn = c
+	if err := db.tx(ctx, fn); err != nil {
+		return nil, err
 	}
-	unlock, err := db.LockWrite(ctx)
-	if err != nil {
-		return err
+	if async {
+		db.announce()
+		return nil, nil
 	}
-	defer unlock()
-	tx, err := db.auditConn.BeginTx(ctx, nil)
-	if err != nil {
-		// A broken connection is dropped; the next append opens another.
-		db.auditConn.Close()
-		db.auditConn = nil
-		return errs.E("sqldb.auditTx", errs.Unavailable, err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return errs.E("sqldb.auditTx", dbKind(err), err)
-	}
-	if db.OnCommit != nil {
-		db.OnCommit()
-	}
-	return nil
+	return db.committed, nil
 }
 
 const insertCheckpoint = `INSERT INTO audit_checkpoints (size, root, created_at, note)

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
@@ -51,9 +50,11 @@ type DB struct {
 	// OnClose, when set, is called by Close before the database closes, to
 	// stop the engine's background work (SQLite's checkpointer).
 	OnClose func()
-
-	auditMu   sync.Mutex
-	auditConn *sql.Conn // SQLite with AuditAsync: the audit's own connection
+	// writerSetup is run on SQLite's writer's connection when it opens;
+	// flush, when set, is called after every commit of the writer, outside
+	// the write lock (see SetWriter).
+	writerSetup string
+	flushLog    func() error
 
 	// writer is SQLite's write lock within this process (a semaphore of
 	// one; nil on PostgreSQL): see LockWrite. Its holder writes on wconn.
@@ -107,6 +108,12 @@ func (db *DB) writeConn(ctx context.Context) (*sql.Conn, error) {
 		if err != nil {
 			return nil, errs.E("sqldb.writeConn", errs.Unavailable, err)
 		}
+		if db.writerSetup != "" {
+			if _, err := c.ExecContext(ctx, db.writerSetup); err != nil {
+				c.Close()
+				return nil, wrap("sqldb.writeConn", err)
+			}
+		}
 		db.wconn = c
 	}
 	return db.wconn, nil
@@ -128,17 +135,22 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
 	if db.writer == nil {
+		defer unlock()
 		return db.SQL.ExecContext(ctx, query, args...)
 	}
 	c, err := db.writeConn(ctx)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	res, err := c.ExecContext(ctx, query, args...)
 	if errors.Is(err, driver.ErrBadConn) {
 		db.dropWriteConn()
+	}
+	unlock()
+	if err == nil {
+		err = db.flush("sqldb.exec")
 	}
 	return res, err
 }
@@ -182,12 +194,6 @@ func (db *DB) Close() error {
 	if db.OnClose != nil {
 		db.OnClose()
 	}
-	db.auditMu.Lock()
-	if db.auditConn != nil {
-		db.auditConn.Close()
-		db.auditConn = nil
-	}
-	db.auditMu.Unlock()
 	if db.writer != nil {
 		db.writer <- struct{}{}
 		db.dropWriteConn()
@@ -204,8 +210,34 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Tx runs fn in a transaction, committing when it returns nil.
+// Tx runs fn in a transaction, committing when it returns nil. It returns
+// once the commit is durable (see Flush).
 func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := db.tx(ctx, fn); err != nil {
+		return err
+	}
+	return db.committed()
+}
+
+// committed makes the writer's last commit durable (flush) and announces
+// it (OnCommit): the second half of Tx, which the audit log's writer
+// leaves to a goroutine of its own while it writes the next batch.
+func (db *DB) committed() error {
+	if err := db.flush("sqldb.Tx"); err != nil {
+		return err
+	}
+	db.announce()
+	return nil
+}
+
+func (db *DB) announce() {
+	if db.OnCommit != nil {
+		db.OnCommit()
+	}
+}
+
+// tx runs fn in a transaction in the writer's turn and commits it.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	unlock, err := db.LockWrite(ctx)
 	if err != nil {
 		return err
@@ -230,8 +262,36 @@ func (db *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return errs.E("sqldb.Tx", dbKind(err), err)
 	}
-	if db.OnCommit != nil {
-		db.OnCommit()
+	return nil
+}
+
+// SetWriter sets how SQLite's writer's connection commits: setup is run on
+// it when it opens (the current one is closed), and flush after every
+// commit of the writer, outside the write lock; a write is acknowledged
+// once flush returns. sqlite.Open sets them so that the writer commits
+// without waiting for the disk (synchronous=NORMAL) and flush flushes the
+// write-ahead log, one flush for all the commits that finished before it
+// began, while the next writer goes on.
+func (db *DB) SetWriter(ctx context.Context, setup string, flush func() error) error {
+	unlock, err := db.LockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	db.dropWriteConn()
+	db.writerSetup, db.flushLog = setup, flush
+	return nil
+}
+
+// flush makes the writer's last commits durable when the engine commits
+// without waiting for the disk (SetWriter); a failure leaves the commit's
+// fate unknown, as a failed commit would.
+func (db *DB) flush(op string) error {
+	if db.flushLog == nil {
+		return nil
+	}
+	if err := db.flushLog(); err != nil {
+		return errs.E(op, err)
 	}
 	return nil
 }

@@ -81,12 +81,19 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 		db.Close()
 		return nil, errs.E(op, errs.Unavailable, "cannot open the checkpointer's connection", err)
 	}
+	ls := newLogSync(path)
+	if err := db.SetWriter(ctx, `PRAGMA synchronous=NORMAL`, ls.Sync); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, err
+	}
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go checkpointer(cctx, conn, db.LockWrite, log, done)
 	db.OnClose = func() {
 		stop()
 		<-done
+		ls.Close()
 	}
 	return db, nil
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -79,5 +80,68 @@ func TestWritersTakeTurns(t *testing.T) {
 	})
 	if err != nil || n != 0 {
 		t.Fatalf("after a panic: %v, %d rows of the panicked transaction (want 0)", err, n)
+	}
+}
+
+// TestWriterFlushes: the writer's connection commits with
+// synchronous=NORMAL (reading connections keep FULL), and Tx flushes the
+// write-ahead log itself before it returns.
+func TestWriterFlushes(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var inTx, outside int
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&inTx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&outside); err != nil {
+		t.Fatal(err)
+	}
+	if inTx != 1 || outside != 2 {
+		t.Fatalf("synchronous: writer %d, readers %d; want 1 (NORMAL) and 2 (FULL)", inTx, outside)
+	}
+}
+
+// TestLogSyncFollowsTheFile: the flusher opens the log file when it
+// appears, again when SQLite replaces it, and flushes nothing (no error)
+// when there is none.
+func TestLogSyncFollowsTheFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), FileName)
+	s := newLogSync(db)
+	defer s.Close()
+	if err := s.Sync(); err != nil || s.f != nil {
+		t.Fatalf("no log: %v, file %v", err, s.f)
+	}
+	if err := os.WriteFile(db+"-wal", []byte("one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(); err != nil || s.f == nil {
+		t.Fatalf("a log: %v, file %v", err, s.f)
+	}
+	first := s.fi
+	if err := os.Remove(db + "-wal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db+"-wal", []byte("two"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(); err != nil || s.f == nil {
+		t.Fatalf("a new log: %v, file %v", err, s.f)
+	}
+	if os.SameFile(first, s.fi) {
+		t.Fatal("the flusher kept the replaced file")
+	}
+	now, _ := os.Stat(db + "-wal")
+	if !os.SameFile(now, s.fi) {
+		t.Fatal("the flusher does not hold the current file")
+	}
+	if n := s.commits.Load(); s.synced != n {
+		t.Fatalf("synced %d of %d commits", s.synced, n)
 	}
 }
