@@ -21,12 +21,16 @@ const eventsPerInsert = 100
 // diffusion to a region notifies some fifty organisations at once).
 func InsertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
 	const op = "sqldb.InsertEvents"
+	hooked, err := webhookOrgs(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for len(evs) > 0 {
 		batch := evs[:min(len(evs), eventsPerInsert)]
 		evs = evs[len(batch):]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO events (id, org, type, subject, title, data, created_at) VALUES `)
-		args := make([]any, 0, 7*len(batch))
+		q.WriteString(`INSERT INTO events (id, org, type, subject, title, data, created_at, dispatched_at) VALUES `)
+		args := make([]any, 0, 8*len(batch))
 		for i, e := range batch {
 			if err := readyEvent(op, &e); err != nil {
 				return err
@@ -35,14 +39,14 @@ func InsertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
 				q.WriteString(", ")
 			}
 			q.WriteString("(")
-			for j := range 7 {
+			for j := range 8 {
 				if j > 0 {
 					q.WriteString(", ")
 				}
 				q.WriteString("$" + strconv.Itoa(len(args)+j+1))
 			}
 			q.WriteString(")")
-			args = append(args, e.ID, e.Org, e.Type, e.Subject, e.Title, string(e.Data), Nanos(e.Time))
+			args = append(args, e.ID, e.Org, e.Type, e.Subject, e.Title, string(e.Data), Nanos(e.Time), dispatched(hooked, e))
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return wrap(op, err)
@@ -61,7 +65,11 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) 
 	if db.Engine != SQLite || len(evs) < 2 {
 		return InsertEvents(ctx, tx, evs)
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO events (id, org, type, subject, title, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	hooked, err := webhookOrgs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO events (id, org, type, subject, title, data, created_at, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -70,11 +78,44 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) 
 		if err := readyEvent(op, &e); err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(ctx, e.ID, e.Org, e.Type, e.Subject, e.Title, string(e.Data), Nanos(e.Time)); err != nil {
+		if _, err := st.ExecContext(ctx, e.ID, e.Org, e.Type, e.Subject, e.Title, string(e.Data), Nanos(e.Time), dispatched(hooked, e)); err != nil {
 			return wrap(op, err)
 		}
 	}
 	return nil
+}
+
+// webhookOrgs returns, inside tx, the organisations that have webhooks.
+func webhookOrgs(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	const op = "sqldb.webhookOrgs"
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT org FROM webhooks`)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var org string
+		if err := rows.Scan(&org); err != nil {
+			return nil, wrap(op, err)
+		}
+		out[org] = true
+	}
+	return out, wrap(op, rows.Err())
+}
+
+// dispatched is an event's dispatched_at as inserted: 0 (for the webhook
+// dispatcher) when its organisation has webhooks, else its time, as there
+// is nothing to dispatch. Marking each event dispatched afterwards was a
+// write transaction of the dispatcher after nearly every commit that
+// carried events, each holding the write lock from the checks' audit
+// commits. A webhook registered while the event's transaction runs may
+// miss it, as it would an event of a moment before.
+func dispatched(hooked map[string]bool, e notify.Event) int64 {
+	if hooked[e.Org] {
+		return 0
+	}
+	return Nanos(e.Time)
 }
 
 // readyEvent gives e an ID if it has none and checks that it has a time.
