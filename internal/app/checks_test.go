@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/polex-org/polex/internal/app"
 	"github.com/polex-org/polex/internal/identity"
+	"github.com/polex-org/polex/internal/property"
 	"github.com/polex-org/polex/internal/screen"
 	"github.com/polex-org/polex/internal/screen/mrz"
 )
@@ -480,6 +482,68 @@ func TestChecksConcurrentHits(t *testing.T) {
 		a.DB.SQL.QueryRow(`SELECT COUNT(*) FROM events WHERE type = 'hit.raised' AND org = 'ncb-fr'`).Scan(&events)
 		if len(seen) != n || hits != n || events != n {
 			t.Fatalf("%d distinct hits answered, %d stored, %d owner events; want %d each", len(seen), hits, events, n)
+		}
+	})
+}
+
+// TestBatchManyHits: a batch whose stored documents are more than one
+// query of the store reads (its rows are read in parallel chunks) reports
+// every one of them as a hit with its reference, and only them; those
+// hidden from the searcher stay silent.
+func TestBatchManyHits(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		ctx := context.Background()
+		keTok, _ := user(t, a, "ke.border", "ncb-ke", []identity.Role{identity.BorderSystem}, "read", "check", "write")
+		ke := client{t, srv.URL, keTok}
+		p, err := a.ImportPrincipal(ctx, "FR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const stored, hidden = 300, 40
+		var lines strings.Builder
+		for i := range stored {
+			deny := ""
+			if i < hidden {
+				deny = `,"restrictions":{"deny_countries":["KE"]}`
+			}
+			fmt.Fprintf(&lines, `{"ref":"FR-M-%d","number":"M%07d","type":"passport","issuing_country":"FR","status":"stolen"%s}`+"\n", i, i, deny)
+		}
+		im, err := a.Property.Import(ctx, p, property.ImportRequest{Kind: "documents", Owner: "FR", Format: "jsonl", File: "m.jsonl"}, strings.NewReader(lines.String()), nil)
+		if err != nil || im.Inserted != stored {
+			t.Fatalf("import: %+v %v", im, err)
+		}
+		var docs []any
+		for i := range stored + 25 { // the last 25 are unknown
+			docs = append(docs, map[string]any{"issuing_country": "FR", "number": fmt.Sprintf("M%07d", i)})
+		}
+		st, m, _ := ke.do("POST", "/api/v1/checks/documents/batch", map[string]any{"purpose": "flight manifest", "documents": docs})
+		if st != 200 {
+			t.Fatalf("batch: %d %v", st, m)
+		}
+		if m["checked"] != float64(stored+25) {
+			t.Fatalf("checked %v", m["checked"])
+		}
+		hits := m["hits"].([]any)
+		if len(hits) != stored-hidden {
+			t.Fatalf("%d hits shown, want %d", len(hits), stored-hidden)
+		}
+		for j, h := range hits {
+			item := h.(map[string]any)
+			i := hidden + j
+			ms := item["matches"].([]any)
+			if item["index"] != float64(i) || len(ms) != 1 || ms[0].(map[string]any)["ref"] != fmt.Sprintf("FR-M-%d", i) {
+				t.Fatalf("hit %d: %v, want document %d", j, item, i)
+			}
+		}
+		var silent, shown int
+		if err := a.DB.SQL.QueryRow(`SELECT count(*) FROM hits WHERE status = 'silent'`).Scan(&silent); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.SQL.QueryRow(`SELECT count(*) FROM hits WHERE status = 'pending'`).Scan(&shown); err != nil {
+			t.Fatal(err)
+		}
+		if silent != hidden || shown != stored-hidden {
+			t.Fatalf("hits: %d silent, %d pending; want %d and %d", silent, shown, hidden, stored-hidden)
 		}
 	})
 }

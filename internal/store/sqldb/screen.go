@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polex-org/polex/internal/errs"
@@ -25,29 +26,61 @@ func (db *DB) RecordsByID(ctx context.Context, kind string, ids []string) ([]pro
 }
 
 // recordsIn returns the rows of kind whose column col is one of vals, in
-// any order: one query per 500 values.
+// any order: one query per inChunk values, up to inParallel of them at
+// once on connections of their own. A manifest's candidates (some 900
+// rows) read by one connection took 190 ms, most of it waiting for pages
+// read back from the file one at a time.
 func (db *DB) recordsIn(ctx context.Context, op, kind, col string, vals []string) ([]property.Row, error) {
 	t, err := propertyTable(op, kind)
 	if err != nil {
 		return nil, err
 	}
-	var out []property.Row
-	for len(vals) > 0 {
-		chunk := vals[:min(len(vals), 500)]
-		vals = vals[len(chunk):]
+	query := func(chunk []string) ([]property.Row, error) {
 		var c conds
 		ph := make([]string, len(chunk))
 		for i, v := range chunk {
 			ph[i] = c.arg(v)
 		}
-		rows, err := queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE `+col+` IN (`+strings.Join(ph, ", ")+`)`, c.args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rows...)
+		return queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE `+col+` IN (`+strings.Join(ph, ", ")+`)`, c.args...)
+	}
+	if len(vals) <= inChunk {
+		return query(vals)
+	}
+	var (
+		mu    sync.Mutex
+		out   []property.Row
+		first error
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, inParallel)
+	for len(vals) > 0 {
+		chunk := vals[:min(len(vals), inChunk)]
+		vals = vals[len(chunk):]
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			rows, err := query(chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = err
+			}
+			out = append(out, rows...)
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
 	}
 	return out, nil
 }
+
+// inChunk is how many values one query of recordsIn takes, and inParallel
+// how many such queries run at once.
+const (
+	inChunk    = 128
+	inParallel = 4
+)
 
 // RecordsByK1 returns the records of kind whose first key is one of keys,
 // in any order.
