@@ -63,10 +63,9 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 		return nil, errs.E(op, errs.Internal, err)
 	}
 	// Eight connections for reading, one for writing (sqldb.DB's write
-	// lock), one for audit appends with --audit-commit async, one for the
-	// checkpointer.
-	sdb.SetMaxOpenConns(11)
-	sdb.SetMaxIdleConns(11)
+	// lock), one for the checkpointer.
+	sdb.SetMaxOpenConns(10)
+	sdb.SetMaxIdleConns(10)
 	db, err := sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
 	if err != nil {
 		return nil, err
