@@ -24,6 +24,9 @@ const eventsPerInsert = 100
 // diffusion to a region notifies some fifty organisations at once).
 func InsertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) error {
 	const op = "sqldb.InsertEvents"
+	if len(evs) == 0 {
+		return nil
+	}
 	hooked, err := webhookOrgs(ctx, tx)
 	if err != nil {
 		return err

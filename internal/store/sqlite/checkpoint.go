@@ -44,9 +44,9 @@ const rewindWait = 50 * time.Millisecond
 // 65,000 frames. So once a passive pass has copied all but rewindLeft
 // frames of a log over rewindFrames, a RESTART checkpoint copies the rest
 // and waits up to rewindWait for the readers to move on (writers wait
-// meanwhile, in their turn of lock: this process's write lock, held for
-// the RESTART so that they wait in line rather than in SQLite's busy
-// handler), and the next writer rewinds the log; journal_size_limit trims
+// meanwhile, queued on this process's write lock, which the RESTART holds
+// so that they wait in line rather than in SQLite's busy handler), and the
+// next writer rewinds the log; journal_size_limit trims
 // the file then.
 func checkpointer(ctx context.Context, conn *sql.Conn, lock func(context.Context) (func(), error), log *slog.Logger, done chan<- struct{}) {
 	defer close(done)
