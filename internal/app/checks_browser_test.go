@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -160,5 +161,69 @@ func TestCheckBrowser(t *testing.T) {
 	br.Shot("checkstats-en")
 	lang("ar")
 	br.Shot("checkstats-ar")
+	br.CheckProblems()
+}
+
+// TestManifestBrowser checks a passenger manifest pasted on the check page
+// in headless chromium, as Kenya's officer: the manifest tab, a pasted
+// list of four passengers, the wanted person and the stolen passport
+// marked on their lines with links to their hits, the others no-hit; then
+// the same in Arabic, right to left.
+func TestManifestBrowser(t *testing.T) {
+	br := newBrowser(t)
+	_, ts := demoServer(t)
+	ctx := br.Ctx
+	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+	do, text := br.Do, br.Text
+	br.signIn(ts.URL, "ke.officer")
+	manifest := "Muammar Gaddafi; 1942-06-07; LY; M\n" +
+		"Anna Eriksson; 1974-08-12; SE; F; FR; 18FR12345\n" +
+		"Wanjiru Kamau; 1990; KE\n" +
+		"Paul Ochieng; ; KE; M; FR; 20FR00042"
+	run := func(l string) {
+		t.Helper()
+		do("manifest in "+l,
+			chromedp.Navigate(ts.URL+"/checks?kind=document"),
+			chromedp.WaitVisible(css(`.lang button[value="`+l+`"]`)),
+			chromedp.Click(css(`.lang button[value="`+l+`"]`)),
+			chromedp.WaitVisible(css(`html[lang="`+l+`"]`)),
+			chromedp.Click(css(`.check-kinds a[href="/checks?kind=manifest"]`)),
+			chromedp.WaitVisible(css("#passengers")),
+			chromedp.SetValue(css("#passengers"), manifest),
+			chromedp.SendKeys(css("#purpose"), "arrivals, flight KQ 310"),
+			chromedp.Click(css("#run-check")),
+			chromedp.WaitVisible(css("#manifest-result")),
+		)
+	}
+	run("en")
+	if got := text("#manifest-summary"); got != "4 checked, 2 with a hit." {
+		t.Fatalf("summary: %q", got)
+	}
+	for line, want := range map[int]string{1: "FR-P-02", 2: "FR-SLTD-0001"} {
+		got := text(fmt.Sprintf("#line-%d", line))
+		if !strings.Contains(got, want) || !strings.Contains(got, "Pending") {
+			t.Fatalf("line %d: %q", line, got)
+		}
+	}
+	for _, line := range []int{3, 4} {
+		if got := text(fmt.Sprintf("#line-%d", line)); !strings.Contains(got, "No hit") || strings.Contains(got, "FR-SLTD") {
+			t.Fatalf("line %d: %q", line, got)
+		}
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#manifest-result a[href^="/hits/hit_"]').length`)); err != nil || n != 2 {
+		t.Fatalf("links to hits: %d (%v)", n, err)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#passengers"))); v != manifest {
+		t.Fatalf("pasted manifest lost: %q", v)
+	}
+	br.Shot("checks-manifest-en")
+	run("ar")
+	if dir, err := chromedp.Run(ctx, chromedp.AttributeValue(css("html"), "dir")); err != nil || dir.Value != "rtl" {
+		t.Fatalf("Arabic page direction: %q %v", dir.Value, err)
+	}
+	if got := text("#outcome"); got != "نتيجة إيجابية" {
+		t.Fatalf("Arabic outcome: %q", got)
+	}
+	br.Shot("checks-manifest-ar")
 	br.CheckProblems()
 }

@@ -26,6 +26,7 @@ func (s *Server) checkRoutes() []route {
 	return []route{
 		{pattern: "GET /checks", auth: true, off: off, h: s.checkPage},
 		{pattern: "POST /checks", auth: true, off: off, h: s.checkRun},
+		{pattern: "POST /checks/manifest", auth: true, off: off, maxForm: maxManifestForm, h: s.manifestRun},
 		{pattern: "GET /checks/stats", auth: true, off: off, h: s.checkStats},
 		{pattern: "GET /hits", auth: true, off: off, h: s.hitsPage},
 		{pattern: "GET /hits/{id}", auth: true, off: off, h: s.hitPage},
@@ -133,6 +134,7 @@ type checkData struct {
 	Priorities []option
 	Sexes      []option
 	Result     *checkResult
+	Manifest   *manifestView
 	Unavail    bool // the check is not available yet (person screening)
 	formError
 }
@@ -172,7 +174,7 @@ type reasonView struct {
 
 // checkKind reads the form asked for; the travel document by default.
 func checkKind(v string) string {
-	if slices.Contains(checkKinds, v) {
+	if v == kindManifest || slices.Contains(checkKinds, v) {
 		return v
 	}
 	return screen.KindDocument
@@ -188,9 +190,16 @@ func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, rq *request) 
 }
 
 // renderCheck shows the check page.
-func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, rq *request, status int, kind string, values map[string]string, res *checkResult, fe formError, unavail bool) error {
-	d := checkData{Tabs: checkTabs(*rq.p, "/checks"), Kind: kind, Values: values, Result: res, Unavail: unavail, formError: fe}
-	for _, k := range checkKinds {
+// res is the answer to show, if any: a *checkResult or a *manifestView.
+func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, rq *request, status int, kind string, values map[string]string, res any, fe formError, unavail bool) error {
+	d := checkData{Tabs: checkTabs(*rq.p, "/checks"), Kind: kind, Values: values, Unavail: unavail, formError: fe}
+	switch v := res.(type) {
+	case *checkResult:
+		d.Result = v
+	case *manifestView:
+		d.Manifest = v
+	}
+	for _, k := range append(checkKinds, kindManifest) {
 		d.Kinds = append(d.Kinds, navItem{Key: checkKindKeys[k], Href: "/checks?kind=" + k, Current: k == kind})
 	}
 	if values["priority"] == "" {
@@ -281,7 +290,7 @@ var priorityKeys = map[string]string{screen.Urgent: "checks.priority.urgent", sc
 
 // checkKindKeys are the catalogue keys of the databases checked.
 var checkKindKeys = map[string]string{screen.KindDocument: "checks.kind.document", screen.KindVehicle: "checks.kind.vehicle",
-	screen.KindPerson: "checks.kind.person", screen.KindArtwork: "checks.kind.artwork"}
+	screen.KindPerson: "checks.kind.person", screen.KindArtwork: "checks.kind.artwork", kindManifest: "checks.kind.manifest"}
 
 // kindPlurals are the paths of the property pages of each kind.
 var kindPlurals = map[string]string{screen.KindDocument: "documents", screen.KindVehicle: "vehicles",

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"errors"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
@@ -82,7 +83,20 @@ func (s *Server) wrap(rt route) http.Handler {
 			if rt.upload {
 				check = s.checkUpload
 			}
+			if !rt.upload {
+				limit := rt.maxForm
+				if limit == 0 {
+					limit = maxForm
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
+			}
 			if err := check(w, r, rq); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.log.Info("web: refused post", "path", r.URL.Path, "reason", err.Error(), "request_id", rq.rid)
+					_ = s.errorPage(w, r, rq, http.StatusRequestEntityTooLarge, "error.413.title", "error.413.text")
+					return
+				}
 				if rq.expired {
 					// A form of a session that has ended: sign in again.
 					http.Redirect(w, r, loginURL(r, true), http.StatusSeeOther)
@@ -108,7 +122,6 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err := s.cop.Check(r); err != nil {
 		return errs.E(op, errs.Permission, err)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		return errs.E(op, errs.Invalid, err)
 	}

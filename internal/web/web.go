@@ -145,6 +145,7 @@ type route struct {
 	static  bool // an embedded asset: no session, cacheable
 	off     bool // not served: a dependency it needs is missing from Deps
 	upload  bool // a multipart upload: CSRF token in its first part (checkUpload)
+	maxForm int64 // the most bytes of a posted form; 0 means maxForm
 	h       handler
 }
 
