@@ -141,10 +141,10 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 // route is one entry of the route table.
 type route struct {
 	pattern string
-	auth    bool // signed-in users only; others are sent to /login
-	static  bool // an embedded asset: no session, cacheable
-	off     bool // not served: a dependency it needs is missing from Deps
-	upload  bool // a multipart upload: CSRF token in its first part (checkUpload)
+	auth    bool  // signed-in users only; others are sent to /login
+	static  bool  // an embedded asset: no session, cacheable
+	off     bool  // not served: a dependency it needs is missing from Deps
+	upload  bool  // a multipart upload: CSRF token in its first part (checkUpload)
 	maxForm int64 // the most bytes of a posted form; 0 means maxForm
 	h       handler
 }
