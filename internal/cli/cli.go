@@ -44,7 +44,7 @@ func commands() []command {
 		{"import", "bulk-load documents, vehicles, persons or artworks: import KIND --owner CC FILE", runImport},
 		{"screen", "screen a file of names against the persons database: screen persons --in Q --out R", runScreen},
 		{"mirror", "offline mirrors for remote posts: export --as USER --out DIR, upload DIR", runMirror},
-		{"check", "check a document or vehicle offline: check --mirror DIR document CC NUMBER | vehicle VIN | plate CC PLATE | mrz", runMirrorCheck},
+		{"check", "check against the database (check --as USER document CC NUMBER | person NAME | manifest --in FILE | …) or offline (check --mirror DIR document CC NUMBER | vehicle VIN | plate CC PLATE | mrz)", runMirrorCheck},
 		{"mrz", "parse a machine-readable zone (TD1, TD2, TD3) on stdin and verify its check digits", runMrz},
 		{"bench", "measure the checks against synthetic data: bench checks --documents N --persons M", runBench},
 		{"version", "print the version", runVersion},

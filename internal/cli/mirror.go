@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -205,16 +206,37 @@ func runMirrorCheck(ctx context.Context, env *Env, args []string) error {
 	dir := fs.String("mirror", "", "the mirror `DIR` to check offline")
 	key := fs.String("key", "", "the mirror's published `VERIFIER` key, to pin it (default: DIR/mirror.pub)")
 	purpose := fs.String("purpose", "border control", "why the check is made (recorded with each hit)")
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, checkUsage); fs.PrintDefaults() }
+	f := checkFlags{
+		as:          fs.String("as", "", "online: check with this `USER`'s rights (an officer or border system of a member country)"),
+		priority:    fs.String("priority", "", "online: urgent or routine (default: urgent for border systems, routine for others)"),
+		location:    fs.String("location", "polex check (CLI)", "online: where the check is made"),
+		birth:       fs.String("birth-date", "", "online, person: `YYYY[-MM[-DD]]`"),
+		nationality: fs.String("nationality", "", "online, person: ISO 3166-1 alpha-2 `CC`"),
+		sex:         fs.String("sex", "", "online, person: M, F or U"),
+		limit:       fs.Int("limit", 0, "online, person: at most `K` candidates (default 10)"),
+		in:          fs.String("in", "", "online, documents and manifest: the JSON Lines `FILE`"),
+		purpose:     purpose,
+	}
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, checkUsage+"\n\n"+onlineCheckUsage); fs.PrintDefaults() }
 	pos, err := parseMixed(fs, args)
 	if err != nil {
 		return err
 	}
-	if *dir == "" {
-		return usagef("--mirror DIR is required: this build checks offline mirrors\n%s", checkUsage)
-	}
 	if strings.TrimSpace(*purpose) == "" {
 		return usagef("--purpose must not be empty")
+	}
+	if *dir == "" {
+		return runOnlineCheck(ctx, env, f, pos)
+	}
+	online := false
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "as", "priority", "location", "birth-date", "nationality", "sex", "limit", "in":
+			online = true
+		}
+	})
+	if online {
+		return usagef("--as, --priority, --location, --birth-date, --nationality, --sex, --limit and --in are for checks against the database, not with --mirror")
 	}
 	q, err := mirrorQuery(env, pos)
 	if err != nil {

@@ -187,6 +187,9 @@ func runScreen(ctx context.Context, env *Env, args []string) error {
 	if err := outf.Sync(); err != nil {
 		return errs.E("cli.screen", errs.Internal, "writing "+*out, err)
 	}
+	if err := flushStats(ctx, a); err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stderr, "\r%d queries screened in %s, %d bad lines\n", done, time.Since(start).Round(time.Millisecond), bad)
 	if bad > 0 {
 		return errs.E("cli.screen", errs.Conflict, fmt.Sprintf("%d bad lines were answered with an error", bad))
