@@ -547,3 +547,109 @@ func TestBatchManyHits(t *testing.T) {
 		}
 	})
 }
+
+// TestChecksArtworks: works of art are found by the words of their text
+// in any order and by the beginning of a word, through the index the check
+// keeps (no scan of the stored text); a work changed or deleted after the
+// first check is found by its new text only, or not at all; a work denied
+// to Kenya is a no-hit for Kenya, its owner told silently; more than 50
+// matches stop at 50.
+func TestChecksArtworks(t *testing.T) {
+	engines(t, func(t *testing.T, a *app.App, srv *httptest.Server) {
+		frTok, _ := user(t, a, "fr.officer", "ncb-fr", []identity.Role{identity.Officer}, "read", "search", "write", "check")
+		keTok, _ := user(t, a, "ke.border", "ncb-ke", []identity.Role{identity.BorderSystem}, "read", "check", "write")
+		fr, ke := client{t, srv.URL, frTok}, client{t, srv.URL, keTok}
+		create := func(ref string, data map[string]any, restr map[string]any) string {
+			t.Helper()
+			body := map[string]any{"ref": ref, "data": data}
+			if restr != nil {
+				body["restrictions"] = restr
+			}
+			st, m, _ := fr.do("POST", "/api/v1/artworks", body)
+			if st != 201 {
+				t.Fatalf("create %s: %d %v", ref, st, m)
+			}
+			return m["id"].(string)
+		}
+		sisley := create("FR-ART-01", map[string]any{"category": "painting", "title": "Le Pont de Moret", "artist": "Alfred Sisley",
+			"period": "1893", "materials": "oil on canvas"}, nil)
+		bust := create("FR-ART-02", map[string]any{"category": "sculpture", "title": "Buste de femme", "artist": "unknown", "materials": "marble"}, nil)
+		create("FR-ART-03", map[string]any{"category": "painting", "title": "Pont Neuf", "artist": "Auguste Renoir"}, map[string]any{"deny_countries": []string{"KE"}})
+		check := func(text string) []string {
+			t.Helper()
+			st, m, _ := ke.do("POST", "/api/v1/checks/artworks", map[string]any{"purpose": "customs", "text": text})
+			if st != 200 {
+				t.Fatalf("check %q: %d %v", text, st, m)
+			}
+			var refs []string
+			for _, x := range m["matches"].([]any) {
+				refs = append(refs, x.(map[string]any)["ref"].(string))
+			}
+			if (m["outcome"] == "hit") != (len(refs) > 0) {
+				t.Fatalf("check %q: outcome %v with %v", text, m["outcome"], refs)
+			}
+			return refs
+		}
+		for text, want := range map[string]string{
+			"Le Pont de Moret":           "FR-ART-01",
+			"Sisley, pont de Moret":      "FR-ART-01", // any order
+			"SISL moret":                 "FR-ART-01", // the beginning of a word
+			"Alfréd Sisley 1893":         "FR-ART-01", // diacritics folded
+			"pont":                       "FR-ART-01", // FR-ART-03 is denied to Kenya
+			"Renoir":                     "",
+			"Sisley marble":              "",
+			"buste femme":                "FR-ART-02",
+			"de":                         "",
+			"Moret Sisley Monet":         "",
+			"oil canvas pont Sisley 189": "FR-ART-01",
+		} {
+			if len(strings.TrimSpace(text)) < 3 {
+				st, m, h := ke.do("POST", "/api/v1/checks/artworks", map[string]any{"purpose": "customs", "text": text})
+				wantProblem(t, st, m, h, 422, "invalid")
+				continue
+			}
+			if got := strings.Join(check(text), ","); got != want {
+				t.Fatalf("check %q: %q, want %q", text, got, want)
+			}
+		}
+		// France is told of the denied Pont Neuf, silently: by "pont" and
+		// by "Renoir".
+		silent := 0
+		_, m, _ := fr.do("GET", "/api/v1/hits?side=owner&status=silent", nil)
+		for _, h := range m["hits"].([]any) {
+			if h.(map[string]any)["ref"] == "FR-ART-03" {
+				silent++
+			}
+		}
+		if silent != 2 {
+			t.Fatalf("silent hits on FR-ART-03: %d, want 2 (the checks for \"pont\" and \"Renoir\")", silent)
+		}
+
+		// Changed: found by its new words only. Deleted: not found.
+		st, m, _ := fr.do("PUT", "/api/v1/artworks/"+sisley, map[string]any{"version": 1, "data": map[string]any{
+			"category": "painting", "title": "Le Loing à Moret", "artist": "Alfred Sisley"}})
+		if st != 200 {
+			t.Fatalf("update: %d %v", st, m)
+		}
+		if got := check("Loing Sisley"); len(got) != 1 || got[0] != "FR-ART-01" {
+			t.Fatalf("after the change, by its new title: %v", got)
+		}
+		if got := check("pont de moret"); len(got) != 0 {
+			t.Fatalf("after the change, by its old title: %v", got)
+		}
+		if st, m, _ := fr.do("DELETE", "/api/v1/artworks/"+bust, nil); st != 204 {
+			t.Fatalf("delete: %d %v", st, m)
+		}
+		if got := check("buste femme"); len(got) != 0 {
+			t.Fatalf("after the delete: %v", got)
+		}
+
+		// 60 works share a word: one check matches 50.
+		for i := range 60 {
+			create(fmt.Sprintf("FR-ICON-%02d", i), map[string]any{"category": "religious", "title": fmt.Sprintf("Icône de Novgorod %d", i)}, nil)
+		}
+		if got := check("icone novgorod"); len(got) != 50 || got[0] != "FR-ICON-00" {
+			t.Fatalf("60 matching works: %d matches, first %v", len(got), got[:min(1, len(got))])
+		}
+	})
+}

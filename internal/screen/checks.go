@@ -375,8 +375,10 @@ func (k *check) vehicle(ctx context.Context, op string, q VehicleQuery) ([]Match
 	return ms, nil
 }
 
-// CheckArtwork checks a work of art by free text against the folded text
-// of the stored works (title, artist, inscription, …).
+// CheckArtwork checks a work of art by free text: every word of it must
+// be found in the stored work's folded text (title, artist, period,
+// materials, description), in any order, from three letters also as the
+// beginning of a word (artIndex). At most maxArtworkMatches works match.
 func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Context, q ArtworkQuery) (Result, error) {
 	const op = "screen.CheckArtwork"
 	text := property.Fold(q.Text)
@@ -390,20 +392,50 @@ func (s *Service) CheckArtwork(ctx context.Context, p identity.Principal, c Cont
 	if err != nil {
 		return Result{}, err
 	}
-	rows, err := s.store.Records(ctx, KindArtwork, property.Filter{Text: text, Limit: 50})
+	var ms []Match
+	if err = s.fresh(ctx, KindArtwork); err == nil {
+		ms, err = k.artworks(ctx, q, text)
+	}
 	if err != nil {
 		err = errs.E(op, err)
-	}
-	var ms []Match
-	for _, r := range rows {
-		if m, ok := k.match(rowTarget(k.kind, r), 1, q, map[string]string{"text": text}, Match{}); ok {
-			ms = append(ms, m)
-		}
 	}
 	if err := k.end(ctx, op, 1, err); err != nil {
 		return Result{}, err
 	}
 	return result(k.id, KindArtwork, ms), nil
+}
+
+// maxArtworkMatches bounds the works of art one check matches (and so the
+// hits it raises).
+const maxArtworkMatches = 50
+
+// artworks reads the works the index finds for text, oldest first, and
+// matches those whose current text still matches, up to
+// maxArtworkMatches.
+func (k *check) artworks(ctx context.Context, q ArtworkQuery, text string) ([]Match, error) {
+	ids := k.s.arts.search(text)
+	slices.Sort(ids) // record IDs begin with their time
+	var ms []Match
+	matched := 0
+	for len(ids) > 0 && matched < maxArtworkMatches {
+		n := min(len(ids), 2*maxArtworkMatches)
+		rows, err := k.s.store.RecordsByID(ctx, KindArtwork, ids[:n])
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+		slices.SortFunc(rows, func(a, b property.Row) int { return strings.Compare(a.Meta.ID, b.Meta.ID) })
+		for _, r := range rows {
+			if matched == maxArtworkMatches || !matchesText(text, r.Keys.K1) {
+				continue
+			}
+			matched++
+			if m, ok := k.match(rowTarget(k.kind, r), 1, q, map[string]string{"text": text}, Match{}); ok {
+				ms = append(ms, m)
+			}
+		}
+	}
+	return ms, nil
 }
 
 func alnum(s string) bool {

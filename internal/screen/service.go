@@ -78,6 +78,7 @@ type Service struct {
 	docs     *KeySet // "d|NUMBER"
 	vehicles *KeySet // "v|VIN", "p|PLATE"
 	people   *people
+	arts     *artIndex
 
 	syncMu sync.Mutex // one sync at a time
 	loaded atomic.Bool
@@ -112,7 +113,7 @@ func New(store Store, log Auditor, logger *slog.Logger, cfg Config) *Service {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, audit: log, log: logger, cfg: cfg, now: func() time.Time { return time.Now().UTC() },
-		docs: NewKeySet(0), vehicles: NewKeySet(0), people: newPeople(),
+		docs: NewKeySet(0), vehicles: NewKeySet(0), people: newPeople(), arts: newArtIndex(),
 		marks: map[string]time.Time{}, counts: map[statKey]int64{}}
 }
 
@@ -122,7 +123,8 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // Config returns the service's configuration with its defaults.
 func (s *Service) Config() Config { return s.cfg }
 
-// Load builds the indexes from every stored document, vehicle and person.
+// Load builds the indexes from every stored document, vehicle, person and
+// work of art.
 func (s *Service) Load(ctx context.Context) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
@@ -131,7 +133,7 @@ func (s *Service) Load(ctx context.Context) error {
 
 func (s *Service) load(ctx context.Context) error {
 	s.marks = map[string]time.Time{}
-	for _, k := range []string{KindDocument, KindVehicle, KindPerson, policy.KindNotice} {
+	for _, k := range indexedKinds {
 		if err := s.syncKind(ctx, k); err != nil {
 			return err
 		}
@@ -140,6 +142,9 @@ func (s *Service) load(ctx context.Context) error {
 	return nil
 }
 
+// indexedKinds are the kinds of record the indexes are built from.
+var indexedKinds = []string{KindDocument, KindVehicle, KindPerson, KindArtwork, policy.KindNotice}
+
 // Sync reads the records changed since the last sync into the indexes.
 func (s *Service) Sync(ctx context.Context) error {
 	s.syncMu.Lock()
@@ -147,7 +152,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	if !s.loaded.Load() {
 		return s.load(ctx)
 	}
-	for _, k := range []string{KindDocument, KindVehicle, KindPerson, policy.KindNotice} {
+	for _, k := range indexedKinds {
 		s.dirty.Delete(k)
 		if err := s.syncKind(ctx, k); err != nil {
 			return err
@@ -220,6 +225,8 @@ func (s *Service) syncKind(ctx context.Context, kind string) error {
 			}
 		case KindPerson:
 			return s.people.add(r)
+		case KindArtwork:
+			s.arts.add(r.ID, r.K1)
 		}
 		return nil
 	})
@@ -275,12 +282,13 @@ type IndexStats struct {
 	VehicleKeys   int `json:"vehicle_keys"`
 	VehicleBytes  int `json:"vehicle_bytes"`
 	Persons       int `json:"persons"`
+	Artworks      int `json:"artworks"`
 }
 
 // IndexStats returns the indexes' size.
 func (s *Service) IndexStats() IndexStats {
 	return IndexStats{Documents: s.docs.Len(), DocumentBytes: s.docs.Bytes(), VehicleKeys: s.vehicles.Len(),
-		VehicleBytes: s.vehicles.Bytes(), Persons: s.people.len()}
+		VehicleBytes: s.vehicles.Bytes(), Persons: s.people.len(), Artworks: s.arts.len()}
 }
 
 // count adds n checks of kind by country to today's statistics.
