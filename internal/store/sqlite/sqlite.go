@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -70,11 +69,13 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	// The checkpointer's own connection, with a short busy timeout: a
-	// RESTART checkpoint holds writers back while it waits for readers.
+	// The checkpointer's own connection, with no busy timeout: a RESTART
+	// checkpoint holds writers back while it waits for readers, and
+	// SQLite's busy handler sleeps 1, 2, 5, 10 … ms between its tries
+	// (restartCheckpoint tries every restartRetry instead).
 	conn, err := sdb.Conn(ctx)
 	if err == nil {
-		_, err = conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.Itoa(int(rewindWait/time.Millisecond)))
+		_, err = conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`)
 	}
 	if err != nil {
 		db.Close()
