@@ -49,7 +49,10 @@ object: {"result":"hit"|"no-hit","hits":[...],"mirror":{"created","sequence"}}.
 Every file of the mirror is verified first: a broken signature or chain is
 refused (exit 1). Without --key the key in DIR/mirror.pub is trusted, which
 whoever can change DIR can change too: give --key with the published verifier
-key to pin it. Each hit is queued in DIR/outbox.jsonl for 'polex mirror
+key to pin it. The post keeps the newest mirror it has checked with in
+--state (outside DIR) and refuses an older one, or the same chain with
+deltas missing at its end (rolled back); --max-age refuses a mirror too old
+to trust. Each hit is queued in DIR/outbox.jsonl for 'polex mirror
 upload'. An mrz check looks up the zone's document number with its issuing
 state (as alpha-2 when it maps to one, else the number alone).`
 
@@ -206,6 +209,8 @@ func runMirrorCheck(ctx context.Context, env *Env, args []string) error {
 	dir := fs.String("mirror", "", "the mirror `DIR` to check offline")
 	key := fs.String("key", "", "the mirror's published `VERIFIER` key, to pin it (default: DIR/mirror.pub)")
 	purpose := fs.String("purpose", "border control", "why the check is made (recorded with each hit)")
+	state := fs.String("state", "", "offline: the `FILE` where the post keeps the newest mirror it has checked with, to refuse an older one (default $POLEX_MIRROR_STATE, else $XDG_CONFIG_HOME or $HOME/.config, /polex/mirror-state.json)")
+	maxAge := fs.Duration("max-age", 0, "offline: refuse a mirror whose newest file is older than `D` (e.g. 72h); 0: any age")
 	f := checkFlags{
 		as:          fs.String("as", "", "online: check with this `USER`'s rights (an officer or border system of a member country)"),
 		priority:    fs.String("priority", "", "online: urgent or routine (default: urgent for border systems, routine for others)"),
@@ -238,14 +243,29 @@ func runMirrorCheck(ctx context.Context, env *Env, args []string) error {
 	if online {
 		return usagef("--as, --priority, --location, --birth-date, --nationality, --sex, --limit and --in are for checks against the database, not with --mirror")
 	}
+	if *maxAge < 0 {
+		return usagef("--max-age must not be negative")
+	}
+	if *state == "" {
+		*state = mirrorStatePath(env)
+		if *state == "" {
+			return usagef("give --state FILE: neither POLEX_MIRROR_STATE, XDG_CONFIG_HOME nor HOME is set")
+		}
+	}
 	q, err := mirrorQuery(env, pos)
 	if err != nil {
 		return err
 	}
 	m, err := mirror.Open(*dir, *key)
-	if err != nil {
+	if err == nil {
+		err = m.Guard(*state, *maxAge, time.Now().UTC())
+	}
+	if errs.Is(errs.Invalid, err) {
 		// Refusals exit 1: the mirror, not the command line, is at fault.
 		return errs.E("cli.check", errs.Permission, errs.Message(err))
+	}
+	if err != nil {
+		return err
 	}
 	res, err := m.CheckAndQueue(q, strings.TrimSpace(*purpose), time.Now().UTC())
 	if err != nil {
@@ -257,6 +277,25 @@ func runMirrorCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
 	return err
+}
+
+// mirrorStatePath is where a post keeps the newest mirror it has checked
+// with when --state is not given: $POLEX_MIRROR_STATE, else under
+// $XDG_CONFIG_HOME or $HOME/.config; "" when none is set.
+func mirrorStatePath(env *Env) string {
+	if p := env.Getenv("POLEX_MIRROR_STATE"); p != "" {
+		return p
+	}
+	dir := env.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		if home := env.Getenv("HOME"); home != "" {
+			dir = filepath.Join(home, ".config")
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, "polex", "mirror-state.json")
 }
 
 // mirrorQuery reads the query of an offline check from its arguments (and

@@ -64,9 +64,11 @@ func TestCLIMirror(t *testing.T) {
 			}
 			vkey := strings.TrimSpace(out[strings.Index(out, "verifier key: ")+len("verifier key: "):])
 
+			// The post keeps the newest mirror it checked with here.
+			post := map[string]string{"POLEX_MIRROR_STATE": filepath.Join(t.TempDir(), "mirror-state.json")}
 			check := func(stdin string, args ...string) (int, mirror.Result, string) {
 				t.Helper()
-				code, out, stderr := run(t, stdin, nil, append([]string{"check", "--mirror", dir, "--key", vkey}, args...)...)
+				code, out, stderr := run(t, stdin, post, append([]string{"check", "--mirror", dir, "--key", vkey}, args...)...)
 				var res mirror.Result
 				if code == 0 {
 					if err := json.Unmarshal([]byte(out), &res); err != nil || !strings.HasSuffix(out, "}\n") {
@@ -121,7 +123,7 @@ func TestCLIMirror(t *testing.T) {
 			if code, _, stderr := check("", "document", "FR", "18FR12345"); code != 0 {
 				t.Fatalf("check = %d %q", code, stderr)
 			}
-			code, out, stderr = run(t, "", nil, "check", "--mirror", dir, "--key", other, "document", "FR", "18FR12345")
+			code, out, stderr = run(t, "", post, "check", "--mirror", dir, "--key", other, "document", "FR", "18FR12345")
 			if code != 1 || out != "" || !strings.Contains(stderr, "refused") {
 				t.Errorf("other key = %d %q %q", code, out, stderr)
 			}
@@ -132,7 +134,7 @@ func TestCLIMirror(t *testing.T) {
 			}
 			b[len(b)-3] ^= 0x20
 			os.WriteFile(snap, b, 0o600)
-			code, out, stderr = run(t, "", nil, "check", "--mirror", dir, "document", "FR", "18FR12345")
+			code, out, stderr = run(t, "", post, "check", "--mirror", dir, "document", "FR", "18FR12345")
 			if code != 1 || out != "" || !strings.Contains(stderr, "refused: snapshot.pxm data does not match its signed digest") {
 				t.Errorf("tampered = %d %q %q", code, out, stderr)
 			}
@@ -195,6 +197,17 @@ func TestCLIMirror(t *testing.T) {
 				t.Errorf("second upload = %d %q", code, out)
 			}
 
+			// Keep the mirror as it is now, to bring it back later.
+			before := filepath.Join(t.TempDir(), "namanga-before")
+			os.MkdirAll(before, 0o700)
+			for _, name := range []string{mirror.SnapshotFile, mirror.PubFile} {
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(before, name), b, 0o600)
+			}
+
 			// A second export writes a delta the check follows.
 			if code, out, stderr := run(t, `{"ref":"FR-3","number":"21FR55555","type":"passport","issuing_country":"FR","status":"lost"}`+"\n",
 				env, "--data", data, "import", "documents", "--owner", "FR", "-"); code != 0 {
@@ -207,6 +220,21 @@ func TestCLIMirror(t *testing.T) {
 			code, res, _ := check("", "document", "FR", "21FR55555")
 			if code != 0 || res.Result != "hit" || res.Hits[0].Status != "lost" || res.Mirror.Sequence != 1 {
 				t.Errorf("check after delta = %d %+v", code, res)
+			}
+
+			// The mirror as it was before the delta verifies, but this post
+			// has checked with a newer one: refused as rolled back (where
+			// the lost passport would be a no-hit). Too old is refused too.
+			code, out, stderr = run(t, "", post, "check", "--mirror", before, "--key", vkey, "document", "FR", "21FR55555")
+			if code != 1 || out != "" || !strings.Contains(stderr, "refused: rolled back") {
+				t.Errorf("rolled back = %d %q %q", code, out, stderr)
+			}
+			code, out, stderr = run(t, "", post, "check", "--mirror", dir, "--key", vkey, "--max-age", "1ns", "document", "FR", "21FR55555")
+			if code != 1 || out != "" || !strings.Contains(stderr, "more than --max-age") {
+				t.Errorf("too old = %d %q %q", code, out, stderr)
+			}
+			if code, _, stderr := run(t, "", nil, "check", "--mirror", dir, "document", "FR", "21FR55555"); code != 2 || !strings.Contains(stderr, "give --state FILE") {
+				t.Errorf("no state = %d %q", code, stderr)
 			}
 		})
 	}

@@ -425,3 +425,110 @@ func TestQueueAndUpload(t *testing.T) {
 		t.Fatalf("empty upload = %d %v", n, err)
 	}
 }
+
+// copyDir copies the regular files of src into a new directory.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src)+"-copy")
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// TestRollbackRefused: a post that has checked with a mirror refuses an
+// older one that verifies as well (its snapshot alone, without the delta
+// since; an older chain after a new snapshot; another delta with the same
+// number), and one past --max-age; the newest mirror seen is kept per post
+// and key in the state file, outside the mirror, and a damaged state file
+// is an error, not a fresh start.
+func TestRollbackRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		f.doc(t, "FR-1", "18FR12345", policy.Restrictions{})
+		dir := filepath.Join(t.TempDir(), "post")
+		f.export(t, dir)
+		forked := copyDir(t, dir) // the snapshot, exported again below
+		f.doc(t, "FR-3", "21FR55555", policy.Restrictions{})
+		f.export(t, dir)
+		f.doc(t, "FR-4", "21FR66666", policy.Restrictions{})
+		f.export(t, forked) // another delta 1 of the same chain
+
+		state := filepath.Join(t.TempDir(), "state", "mirror-state.json")
+		guard := func(d string, maxAge time.Duration, now time.Time) error {
+			t.Helper()
+			m, err := mirror.Open(d, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.Guard(state, maxAge, now)
+		}
+		refused := func(what string, err error, want string) {
+			t.Helper()
+			if !errs.Is(errs.Invalid, err) || !strings.Contains(errs.Message(err), "refused: ") || !strings.Contains(errs.Message(err), want) {
+				t.Fatalf("%s: %v, want a refusal saying %q", what, err, want)
+			}
+		}
+		now := f.now.Add(time.Hour)
+		if err := guard(dir, 0, now); err != nil {
+			t.Fatalf("first mirror: %v", err)
+		}
+		if err := guard(dir, 0, now); err != nil {
+			t.Fatalf("the same mirror again: %v", err)
+		}
+		// The delta removed: the snapshot alone verifies, and is refused.
+		cut := copyDir(t, dir)
+		if err := os.Remove(filepath.Join(cut, "delta-000001.pxm")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mirror.Open(cut, ""); err != nil {
+			t.Fatalf("the cut chain should verify on its own: %v", err)
+		}
+		refused("the delta removed", guard(cut, 0, now), "has fewer deltas than")
+		// Another delta 1 of the same chain (made later, so not older).
+		refused("another delta 1", guard(forked, 0, now), "differs from")
+
+		// A new chain (a new snapshot, later) is taken; then the old chain
+		// is older.
+		fresh := filepath.Join(t.TempDir(), "post2")
+		f.export(t, fresh)
+		if err := guard(fresh, 0, now); err != nil {
+			t.Fatalf("a newer snapshot: %v", err)
+		}
+		refused("the old chain", guard(dir, 0, now), "is older than")
+
+		// Too old.
+		refused("max age", guard(fresh, time.Hour, f.now.Add(2*time.Hour)), "more than --max-age")
+		if err := guard(fresh, 3*time.Hour, f.now.Add(2*time.Hour)); err != nil {
+			t.Fatalf("within max age: %v", err)
+		}
+
+		// The state names the post and the key.
+		b, err := os.ReadFile(state)
+		if err != nil || !strings.Contains(string(b), `"`+keBorder.User.Username+`|KE|polex-mirror+`) {
+			t.Fatalf("state file: %q %v", b, err)
+		}
+		if err := os.WriteFile(state, []byte("{not json"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := guard(fresh, 0, now); !errs.Is(errs.Unavailable, err) || !strings.Contains(errs.Message(err), "damaged") {
+			t.Fatalf("damaged state: %v", err)
+		}
+	})
+}

@@ -22,6 +22,7 @@ type Mirror struct {
 	salt    []byte
 	post    string
 	country string
+	keyName string // the verifier key's name and hash
 	// touched maps each record ID a delta adds or removes to the index in
 	// files of the newest file that does: older copies are hidden.
 	touched map[string]int
@@ -83,7 +84,7 @@ func open(dir string, v note.Verifier) (*Mirror, error) {
 			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("refused: the chain is broken: %s without %s", deltaFile(n), deltaFile(i+1)))
 		}
 	}
-	m := &Mirror{dir: dir, touched: map[string]int{}}
+	m := &Mirror{dir: dir, touched: map[string]int{}, keyName: fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash())}
 	for i := 0; i <= len(seqs); i++ {
 		name := SnapshotFile
 		if i > 0 {
