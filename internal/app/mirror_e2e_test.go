@@ -28,10 +28,12 @@ func TestMirrorEndToEnd(t *testing.T) {
 		}
 		doc := m["id"].(string)
 
+		stateDir := t.TempDir()
 		polex := func(stdin string, args ...string) (int, string, string) {
 			t.Helper()
 			var out, errb bytes.Buffer
-			env := map[string]string{}
+			// The post keeps the newest mirror it checked with here.
+			env := map[string]string{"POLEX_MIRROR_STATE": filepath.Join(stateDir, "mirror-state.json")}
 			if s.App.Config.DatabaseURL != "" {
 				env["POLEX_DATABASE"] = s.App.Config.DatabaseURL
 			}
