@@ -469,14 +469,19 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		if !e.alive() {
 			continue
 		}
-		best, bestName := -1.0, 0
-		ro := x.romanOf(e)
+		best, bestName, bestLat := -1.0, 0, false
+		ro, names := x.romanOf(e), x.namesOf(e)
 		for i := 0; len(ro) > 0; i++ {
-			r := ro
+			r, name := ro, names
 			if z := bytes.IndexByte(ro, 0); z >= 0 {
 				r, ro = ro[:z], ro[z+1:]
 			} else {
 				ro = nil
+			}
+			if z := bytes.IndexByte(names, 0); z >= 0 {
+				name, names = names[:z], names[z+1:]
+			} else {
+				names = nil
 			}
 			h := maphash.Bytes(x.hashSeed, r)
 			sc, ok := scr.cachedName(h, r)
@@ -486,9 +491,12 @@ func (x *Index) Search(q Query, k int) []Candidate {
 				scr.cacheName(h, r, sc)
 			}
 			// On a tie, prefer the name written like the query (Latin
-			// for a Latin query).
-			if sc > best || (sc == best && latinQuery && isLatinish(r)) {
-				best, bestName = sc, i
+			// for a Latin query): the name as stored, not its romanised
+			// form, which is always Latin (testing that made the last of
+			// tied names win).
+			lat := latinQuery && isLatinish(name)
+			if sc > best || (sc == best && lat && !bestLat) {
+				best, bestName, bestLat = sc, i, lat
 			}
 		}
 		acc.toks = buf // keep the grown buffer for the next search
