@@ -57,6 +57,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	if err != nil {
 		return nil, err
 	}
+	configurePageCache(log)
 	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, errs.E(op, errs.Internal, err)
