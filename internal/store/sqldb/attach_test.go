@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,5 +74,51 @@ func TestAuditAttachedHits(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	})
+}
+
+// TestAuditWakesOnlyForEvents: a batch of audit entries alone does not
+// call OnCommit (the notification hub's wake-up, which reads the events
+// table), one with hits and their events attached does, sync or async.
+func TestAuditWakesOnlyForEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		var wakes atomic.Int64
+		db.OnCommit = func() { wakes.Add(1) }
+		defer func() { db.OnCommit = nil }()
+		for _, async := range []bool{false, true} {
+			db.AuditAsync = async
+			ctx := context.Background()
+			key, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), "audit.key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := audit.NewLog(db, key.Signer, audit.Options{CheckpointInterval: time.Hour})
+			e := audit.Entry{Actor: "usr_1", ActorOrg: "ncb-ke", Action: "document.check", Target: "document:*", Purpose: "entry", Outcome: audit.OutcomeAllow}
+			before := wakes.Load()
+			for range 5 {
+				if _, err := log.Append(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := wakes.Load() - before; n != 0 {
+				t.Fatalf("async %v: entries alone woke the hub %d times", async, n)
+			}
+			now := time.Now().UTC()
+			id := "hit_wake_" + map[bool]string{false: "sync", true: "async"}[async]
+			h := screen.HitRecord{ID: id, CheckID: "chk_1", Kind: screen.KindDocument, RecordID: "doc_1", Owner: "FR", OwnerOrg: "ncb-fr",
+				Searcher: "usr_1", SearcherOrg: "ncb-ke", SearcherCountry: "KE", Purpose: "entry", Priority: screen.Urgent,
+				Query: []byte(`{}`), Matched: []byte(`{}`), Score: 1, Status: screen.StatusPending, CheckedAt: now, Deadline: now.Add(time.Minute)}
+			ev := notify.Event{Org: "ncb-fr", Type: notify.HitRaised, Subject: "hit:" + id, Title: "hit", Data: []byte(`{}`), Time: now}
+			if _, err := log.AppendWith(ctx, e, screen.HitWrite{Hits: []screen.HitRecord{h}, Events: []notify.Event{ev}}); err != nil {
+				t.Fatal(err)
+			}
+			if n := wakes.Load() - before; n != 1 {
+				t.Fatalf("async %v: a batch with events woke the hub %d times, want 1", async, n)
+			}
+			if err := log.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.AuditAsync = false
 	})
 }
