@@ -25,7 +25,7 @@ type artIndex struct {
 	num      map[string]int32 // record ID → number
 	words    [][]string       // record number → its distinct words
 	postings map[string][]int32
-	sorted   []string // the distinct words in order, for prefixes; nil when stale
+	sorted   []string // the distinct words in order, for prefixes; nil until the first search
 }
 
 func newArtIndex() *artIndex {
@@ -62,7 +62,9 @@ func (x *artIndex) add(id, folded string) {
 		}
 		if len(p) == 0 {
 			delete(x.postings, w)
-			x.sorted = nil
+			if i, found := slices.BinarySearch(x.sorted, w); found {
+				x.sorted = slices.Delete(x.sorted, i, i+1)
+			}
 		} else {
 			x.postings[w] = p
 		}
@@ -71,8 +73,12 @@ func (x *artIndex) add(id, folded string) {
 		p, had := x.postings[w]
 		i, _ := slices.BinarySearch(p, n)
 		x.postings[w] = slices.Insert(p, i, n)
-		if !had {
-			x.sorted = nil
+		if !had && x.sorted != nil {
+			// Kept in order once built (a search builds it): sorting every
+			// word again after each change would cost a check on works of
+			// art up to a sort of the whole vocabulary.
+			j, _ := slices.BinarySearch(x.sorted, w)
+			x.sorted = slices.Insert(x.sorted, j, w)
 		}
 	}
 	x.words[n] = ws
@@ -97,8 +103,8 @@ func (x *artIndex) search(folded string) []string {
 		if x.sorted != nil {
 			break
 		}
-		// The words changed since the last search: sort them again (an
-		// add may come between, hence the loop).
+		// The first search sorts the words (an add may come between,
+		// hence the loop).
 		x.mu.RUnlock()
 		x.mu.Lock()
 		if x.sorted == nil {

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -49,6 +50,10 @@ func TestArtIndex(t *testing.T) {
 	}
 	if _, ok := x.postings["canvas"]; ok || x.len() != 3 {
 		t.Fatalf("a lost word stays: %v, %d records", x.postings["canvas"], x.len())
+	}
+	words := slices.Sorted(maps.Keys(x.postings))
+	if !slices.Equal(x.sorted, words) {
+		t.Fatalf("the sorted words after changes: %v, want %v", x.sorted, words)
 	}
 
 	var wg sync.WaitGroup

@@ -73,8 +73,9 @@ func checkTabs(p identity.Principal, path string) []navItem {
 	return out
 }
 
-// checkKinds are the check forms, in the order of their tabs.
-var checkKinds = []string{screen.KindDocument, screen.KindVehicle, screen.KindPerson, screen.KindArtwork}
+// checkForms are the tabs of the check page: the single checks, then the
+// manifest or batch.
+var checkForms = []string{screen.KindDocument, screen.KindVehicle, screen.KindPerson, screen.KindArtwork, kindManifest}
 
 // checkFields are the posted fields of each check form besides the
 // context (purpose, priority, location).
@@ -174,7 +175,7 @@ type reasonView struct {
 
 // checkKind reads the form asked for; the travel document by default.
 func checkKind(v string) string {
-	if v == kindManifest || slices.Contains(checkKinds, v) {
+	if slices.Contains(checkForms, v) {
 		return v
 	}
 	return screen.KindDocument
@@ -199,7 +200,7 @@ func (s *Server) renderCheck(w http.ResponseWriter, r *http.Request, rq *request
 	case *manifestView:
 		d.Manifest = v
 	}
-	for _, k := range append(checkKinds, kindManifest) {
+	for _, k := range checkForms {
 		d.Kinds = append(d.Kinds, navItem{Key: checkKindKeys[k], Href: "/checks?kind=" + k, Current: k == kind})
 	}
 	if values["priority"] == "" {
