@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/polex-org/polex/internal/screen/names"
 )
 
 // artIndex finds works of art by the words of their folded text (title,
@@ -123,7 +125,7 @@ func (x *artIndex) search(folded string) []string {
 		if i == 0 {
 			acc = m
 		} else {
-			acc = intersect(acc, m)
+			acc = names.Intersect(acc, m)
 		}
 		if len(acc) == 0 {
 			return nil
@@ -160,24 +162,6 @@ func (x *artIndex) matching(q string) []int32 {
 	}
 	slices.Sort(all)
 	return slices.Compact(all)
-}
-
-// intersect returns the numbers in both sorted lists.
-func intersect(a, b []int32) []int32 {
-	var out []int32
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 // matchesText reports whether folded text (a record's current K1) matches

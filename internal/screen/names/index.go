@@ -2,6 +2,7 @@ package names
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -433,7 +434,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 		// shortest lists, or failing that on the shortest.
 		sort.Slice(commonLists, func(i, j int) bool { return len(commonLists[i]) < len(commonLists[j]) })
 		if len(commonLists) > 1 {
-			acc.seed(intersect(commonLists[0], commonLists[1]))
+			acc.seed(Intersect(commonLists[0], commonLists[1]))
 		}
 		if len(acc.touched) < minSeeded {
 			acc.seed(commonLists[0])
@@ -678,9 +679,10 @@ func isLatinish(b []byte) bool {
 	return true
 }
 
-// intersect returns the slots on both ascending lists.
-func intersect(a, b []uint32) []uint32 {
-	var out []uint32
+// Intersect returns the values on both ascending lists (posting lists of
+// slots here, of records in the screen package's artwork index).
+func Intersect[T cmp.Ordered](a, b []T) []T {
+	var out []T
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i] < b[j]:
