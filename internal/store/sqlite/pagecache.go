@@ -10,10 +10,13 @@ import (
 )
 
 // pageSlots is the number of pages (of 4 KB, the databases' page size) in
-// the process-wide page-cache pool given to SQLite; pages beyond it, or of
-// other sizes, are allocated one by one as before. The pool is address
-// space until used: only the pages connections cache become resident.
-const pageSlots = 65536
+// the process-wide page-cache pool given to SQLite: as many as the full
+// caches of one database's connections (an idle connection keeps its
+// cache until its next transaction), and a tenth more for the databases a
+// process opens besides (tests, commands). Pages beyond it, or of other
+// sizes, are allocated one by one as before. The pool is address space
+// until used: only the pages connections cache become resident.
+const pageSlots = maxConns * cacheKiB / 4 * 11 / 10
 
 var (
 	pageCacheOnce sync.Once

@@ -49,7 +49,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	// autoCheckpointPages all the same. journal_size_limit: a rewound log
 	// file is cut back to 64 MB.
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
-		"cache_size(-32768)", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")", "journal_size_limit(67108864)"} {
+		"cache_size(-" + strconv.Itoa(cacheKiB) + ")", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")", "journal_size_limit(67108864)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -64,8 +64,8 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	}
 	// Eight connections for reading, one for writing (sqldb.DB's write
 	// lock), one for the checkpointer.
-	sdb.SetMaxOpenConns(10)
-	sdb.SetMaxIdleConns(10)
+	sdb.SetMaxOpenConns(maxConns)
+	sdb.SetMaxIdleConns(maxConns)
 	db, err := sqldb.Prepare(ctx, sdb, sqldb.SQLite, ms, "database "+path)
 	if err != nil {
 		return nil, err
@@ -98,6 +98,13 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	}
 	return db, nil
 }
+
+// maxConns is the most connections of a database: eight for reading,
+// one for writing (sqldb.DB's write lock), one for the checkpointer.
+const maxConns = 10
+
+// cacheKiB is each connection's page cache (cache_size), allocated as used.
+const cacheKiB = 32 << 10
 
 // autoCheckpointPages is the log size (4 KB pages; 256 MB) at which a
 // commit checkpoints itself, should the background checkpointer fall
