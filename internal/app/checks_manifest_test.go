@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -29,19 +28,7 @@ func TestManifestPage(t *testing.T) {
 		if st, _ := ke.post("/", "/lang", url.Values{"l": {"en"}, "next": {"/"}}); st != http.StatusSeeOther {
 			t.Fatalf("language: %d", st)
 		}
-		ctx := context.Background()
-		frP, err := a.Identity.Principal(ctx, mustUserID(t, a, "fr.officer"), "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ownerHitList := func() []screen.HitRecord {
-			t.Helper()
-			hs, err := a.Screen.Hits(ctx, frP, screen.HitList{Side: "owner"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return hs
-		}
+		ownerHitList := func() []screen.HitRecord { return ownerHitsOf(t, a, "fr.officer") }
 		ownerHits := func() int { return len(ownerHitList()) }
 		row := func(page string, line int) string {
 			t.Helper()

@@ -70,6 +70,22 @@ func mustLack(t *testing.T, what, page string, bad ...string) {
 	}
 }
 
+// ownerHitsOf returns the hits on the records of username's country, as
+// that user sees them in the owner's inbox.
+func ownerHitsOf(t *testing.T, a *app.App, username string) []screen.HitRecord {
+	t.Helper()
+	ctx := context.Background()
+	p, err := a.Identity.Principal(ctx, mustUserID(t, a, username), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := a.Screen.Hits(ctx, p, screen.HitList{Side: "owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs
+}
+
 // TestCheckPages drives the clearinghouse pages over plain HTTP on both
 // engines: the check forms, CSRF refusal, bad input named under its
 // field with what was typed kept (in English and French), a hit on a
@@ -90,18 +106,7 @@ func TestCheckPages(t *testing.T) {
 			}
 		}
 		ctx := context.Background()
-		frP, err := a.Identity.Principal(ctx, mustUserID(t, a, "fr.officer"), "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ownerHits := func() []screen.HitRecord {
-			t.Helper()
-			hs, err := a.Screen.Hits(ctx, frP, screen.HitList{Side: "owner"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return hs
-		}
+		ownerHits := func() []screen.HitRecord { return ownerHitsOf(t, a, "fr.officer") }
 
 		// The navigation and the forms.
 		st, home := ke.get("/")

@@ -8,8 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/polex-org/polex/internal/app"
@@ -53,13 +52,9 @@ func runOnlineCheck(ctx context.Context, env *Env, f checkFlags, pos []string) e
 	if len(pos) == 0 {
 		return usagef("give what to check\n%s", onlineCheckUsage)
 	}
-	want := map[string][]int{"document": {2, 3}, "mrz": {1}, "vehicle": {2}, "plate": {3}, "person": {2}, "artwork": {2}, "documents": {1}, "manifest": {1}}
-	n, ok := want[pos[0]]
-	if !ok {
-		return usagef("unknown check %q: document, mrz, vehicle, plate, person, artwork, documents or manifest\n%s", pos[0], onlineCheckUsage)
-	}
-	if len(pos) != n[0] && (len(n) == 1 || len(pos) != n[1]) {
-		return usagef("wrong number of arguments for %s\n%s", pos[0], onlineCheckUsage)
+	if err := checkArgs(pos, map[string][]int{"document": {2, 3}, "mrz": {1}, "vehicle": {2}, "plate": {3}, "person": {2}, "artwork": {2},
+		"documents": {1}, "manifest": {1}}, "document, mrz, vehicle, plate, person, artwork, documents or manifest", onlineCheckUsage); err != nil {
+		return err
 	}
 	many := pos[0] == "documents" || pos[0] == "manifest"
 	if many != (*f.in != "") {
@@ -141,6 +136,19 @@ func runOnlineCheck(ctx context.Context, env *Env, f checkFlags, pos []string) e
 	return err
 }
 
+// checkArgs checks that pos names a check of want and has one of the
+// numbers of words (the check's name included) want gives for it.
+func checkArgs(pos []string, want map[string][]int, names, usage string) error {
+	n, ok := want[pos[0]]
+	if !ok {
+		return usagef("unknown check %q: %s\n%s", pos[0], names, usage)
+	}
+	if !slices.Contains(n, len(pos)) {
+		return usagef("wrong number of arguments for %s\n%s", pos[0], usage)
+	}
+	return nil
+}
+
 // flushStats stores the check counts that the screen service gathers in
 // memory, so that a command's checks show in the statistics.
 func flushStats(ctx context.Context, a *app.App) error {
@@ -194,20 +202,12 @@ func readLines[T any](path string, max int) ([]T, []int, error) {
 }
 
 // lineOf names the line of path that a refusal of the screen service is
-// about (its field is documents[i].… or passengers[i].…, i the entry,
-// lines[i] its line); other errors are returned as they are.
+// about (screen.EntryField: the entry's index, lines[i] its line); other
+// errors are returned as they are.
 func lineOf(err error, path string, lines []int) error {
-	m := entryField.FindStringSubmatch(errs.FieldOf(err))
-	if m == nil {
+	i, field, ok := screen.EntryField(errs.FieldOf(err))
+	if !ok || i >= len(lines) {
 		return err
 	}
-	i, _ := strconv.Atoi(m[1])
-	if i >= len(lines) {
-		return err
-	}
-	return errs.Invalidf("cli.check", "in", "%s:%d: %s: %s", path, lines[i], m[2], errs.Message(err))
+	return errs.Invalidf("cli.check", "in", "%s:%d: %s: %s", path, lines[i], field, errs.Message(err))
 }
-
-// entryField matches the field of a refusal about one entry of a batch or
-// manifest: documents[3].number, passengers[0].document.issuing_country.
-var entryField = regexp.MustCompile(`^(?:documents|passengers)\[(\d+)\]\.(.+)$`)

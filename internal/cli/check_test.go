@@ -169,7 +169,8 @@ func TestCLIOnlineChecks(t *testing.T) {
 			// Every command stored its counts: Kenya's 16 checks by
 			// database (a batch or manifest counts each entry; refused ones
 			// count nothing).
-			a := openApp(t, data, env)
+			a, done := openApp(t, data, env)
+			defer done()
 			oversight, err := a.ScreenPrincipal(context.Background(), "")
 			if err != nil {
 				t.Fatal(err)
@@ -196,9 +197,8 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-// openApp opens the data of a test's commands in-process, closed at the
-// end of the test.
-func openApp(t *testing.T, data string, env map[string]string) *app.App {
+// openApp opens the data of a test's commands in-process; close closes it.
+func openApp(t *testing.T, data string, env map[string]string) (a *app.App, done func()) {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = data
@@ -207,21 +207,15 @@ func openApp(t *testing.T, data string, env map[string]string) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close(context.Background()) })
-	return a
+	return a, func() { a.Close(context.Background()) }
 }
 
-// ownerHits counts France's hits by status.
+// ownerHits counts France's hits by status, closing the data again for
+// the commands that follow.
 func ownerHits(t *testing.T, data string, env map[string]string) map[string]int {
 	t.Helper()
-	cfg := config.Default()
-	cfg.DataDir = data
-	cfg.DatabaseURL = env["POLEX_DATABASE"]
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close(context.Background())
+	a, done := openApp(t, data, env)
+	defer done()
 	p, err := a.ImportPrincipal(context.Background(), "FR")
 	if err != nil {
 		t.Fatal(err)

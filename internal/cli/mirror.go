@@ -304,13 +304,8 @@ func mirrorQuery(env *Env, pos []string) (mirror.Query, error) {
 	if len(pos) == 0 {
 		return mirror.Query{}, usagef("give what to check\n%s", checkUsage)
 	}
-	want := map[string][]int{"document": {2, 3}, "vehicle": {2}, "plate": {3}, "mrz": {1}}
-	n, ok := want[pos[0]]
-	if !ok {
-		return mirror.Query{}, usagef("unknown check %q: document, vehicle, plate or mrz\n%s", pos[0], checkUsage)
-	}
-	if len(pos) != n[0] && (len(n) == 1 || len(pos) != n[1]) {
-		return mirror.Query{}, usagef("wrong number of arguments for %s\n%s", pos[0], checkUsage)
+	if err := checkArgs(pos, map[string][]int{"document": {2, 3}, "vehicle": {2}, "plate": {3}, "mrz": {1}}, "document, vehicle, plate or mrz", checkUsage); err != nil {
+		return mirror.Query{}, err
 	}
 	switch pos[0] {
 	case "document":

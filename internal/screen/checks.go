@@ -258,6 +258,23 @@ type BatchResult struct {
 	Hits    []BatchItem `json:"hits" doc:"the documents that hit, in request order"`
 }
 
+// EntryField splits the field of a refusal about one entry of a batch or
+// manifest, as the checks name it (documents[3].number,
+// passengers[0].document.issuing_country), into the entry's index and the
+// field within it; ok is false for any other field.
+func EntryField(field string) (i int, rest string, ok bool) {
+	for _, p := range []string{"documents[", "passengers["} {
+		after, found := strings.CutPrefix(field, p)
+		if !found {
+			continue
+		}
+		idx, tail, found := strings.Cut(after, "].")
+		n, err := strconv.Atoi(idx)
+		return n, tail, found && err == nil && n >= 0 && tail != ""
+	}
+	return 0, "", false
+}
+
 // CheckDocuments checks a batch of up to MaxBatch documents as one audited
 // check. A bad document fails the whole batch with an error naming it
 // (documents[i].number), before anything is checked.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -67,11 +66,6 @@ func parseManifest(text string) ([]manifestLine, error) {
 
 // lineField is the field name of an error about line n of the manifest.
 func lineField(n int) string { return "passengers:" + strconv.Itoa(n) }
-
-// serviceField matches the field of a refusal of the screen service about
-// one entry of a manifest or batch: passengers[3].name,
-// passengers[3].document.number, documents[3].issuing_country.
-var serviceField = regexp.MustCompile(`^(?:passengers|documents)\[(\d+)\]\.(?:document\.)?(\w+)$`)
 
 // manifestQueries turns the lines into a passenger manifest, or, when no
 // line names anyone, into a batch of travel documents.
@@ -196,28 +190,20 @@ func (s *Server) manifestRun(w http.ResponseWriter, r *http.Request, rq *request
 // about one entry of the manifest or batch; other refusals (the purpose,
 // the priority) are returned as they are.
 func lineError(err error, ls []manifestLine) error {
-	m := serviceField.FindStringSubmatch(errs.FieldOf(err))
-	if m == nil {
-		return err
-	}
-	i, _ := strconv.Atoi(m[1])
-	if i >= len(ls) {
+	i, field, ok := screen.EntryField(errs.FieldOf(err))
+	if !ok || i >= len(ls) {
 		return err
 	}
 	n := ls[i].line
-	field := m[2]
-	if field == "issuing_country" {
-		field = "document_country"
-	} else if field == "number" {
-		field = "document_number"
-	}
+	field = strings.TrimPrefix(field, "document.")
 	return &lineErr{line: n, field: field, err: errs.Invalidf("web.manifestRun", lineField(n), "line %d: %s", n, errs.Message(err))}
 }
 
-// lineErr is a refusal of one line of a manifest, with the column at fault.
+// lineErr is a refusal of one line of a manifest, with the field at fault
+// as the screen service names it (name, birth_date, issuing_country, …).
 type lineErr struct {
 	line  int
-	field string // one of manifestFields
+	field string
 	err   error
 }
 
@@ -239,16 +225,8 @@ func (s *Server) manifestFormError(lang string, err error) formError {
 	}
 	line, _ := strconv.Atoi(strings.TrimPrefix(f, "passengers:"))
 	what := s.cat.T(lang, "checks.err.passengers")
-	if le, ok := err.(*lineErr); ok {
-		key := checkErrKeys[le.field]
-		if le.field == "document_country" {
-			key = "checks.err.country"
-		} else if le.field == "document_number" {
-			key = "checks.err.number"
-		}
-		if key != "" {
-			what = s.cat.T(lang, key)
-		}
+	if le, ok := err.(*lineErr); ok && checkErrKeys[le.field] != "" {
+		what = s.cat.T(lang, checkErrKeys[le.field])
 	}
 	if line > 0 {
 		what = s.cat.T(lang, "checks.err.line", line) + " " + what

@@ -66,16 +66,3 @@ func configurePageCache(log *slog.Logger) {
 		}
 	})
 }
-
-// statusCur and statusHigh receive sqlite3_status's counts (package
-// variables, whose addresses do not move).
-var statusCur, statusHigh int64
-
-// pageCachePool returns how many slots of the page-cache pool are in use
-// now and at most since the process began.
-func pageCachePool() (used, highest int64) {
-	tls := libc.NewTLS()
-	defer tls.Close()
-	lib.Xsqlite3_status64(tls, lib.SQLITE_STATUS_PAGECACHE_USED, uintptr(unsafe.Pointer(&statusCur)), uintptr(unsafe.Pointer(&statusHigh)), 0)
-	return statusCur, statusHigh
-}

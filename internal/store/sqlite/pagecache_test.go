@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"unsafe"
+
+	"modernc.org/libc"
+	lib "modernc.org/sqlite/lib"
 )
 
 // TestPageCachePool: the connections' pages come from the process-wide
@@ -32,4 +36,17 @@ func TestPageCachePool(t *testing.T) {
 	if highest < 100 || used > pageSlots {
 		t.Fatalf("page-cache pool: %d slots in use, %d at most: the pool is not used", used, highest)
 	}
+}
+
+// statusCur and statusHigh receive sqlite3_status's counts (package
+// variables, whose addresses do not move).
+var statusCur, statusHigh int64
+
+// pageCachePool returns how many slots of the page-cache pool are in use
+// now and at most since the process began.
+func pageCachePool() (used, highest int64) {
+	tls := libc.NewTLS()
+	defer tls.Close()
+	lib.Xsqlite3_status64(tls, lib.SQLITE_STATUS_PAGECACHE_USED, uintptr(unsafe.Pointer(&statusCur)), uintptr(unsafe.Pointer(&statusHigh)), 0)
+	return statusCur, statusHigh
 }
