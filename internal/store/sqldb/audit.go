@@ -45,7 +45,11 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build
 			q += ` FOR UPDATE`
 		}
 		var size int64
-		if err := tx.QueryRowContext(ctx, q).Scan(&size); err != nil {
+		row, err := db.txQueryRow(ctx, tx, q)
+		if err != nil {
+			return wrap(op, err)
+		}
+		if err := row.Scan(&size); err != nil {
 			return wrap(op, err)
 		}
 		b, err := build(size, tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
@@ -61,12 +65,12 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build
 			if err := db.insertAudit(ctx, tx, b.Records); err != nil {
 				return wrap(op, err)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, size+int64(len(b.Records))); err != nil {
+			if _, err := db.txExec(ctx, tx, `UPDATE audit_head SET size = $1 WHERE id = 1`, size+int64(len(b.Records))); err != nil {
 				return wrap(op, err)
 			}
 		}
 		if c := b.Checkpoint; c != nil {
-			if _, err := tx.ExecContext(ctx, insertCheckpoint, c.Size, c.Root[:], Nanos(c.Time), string(c.Note)); err != nil {
+			if _, err := db.txExec(ctx, tx, insertCheckpoint, c.Size, c.Root[:], Nanos(c.Time), string(c.Note)); err != nil {
 				return wrap(op, err)
 			}
 		}
@@ -208,7 +212,7 @@ func pgAuditArrays(recs []audit.Record) []any {
 }
 
 // insertAudit inserts records inside tx: on PostgreSQL in one statement
-// over arrays, on SQLite with one prepared statement per transaction
+// over arrays, on SQLite with one prepared statement (kept, see stmts)
 // (SQLite binds "?" parameters in constant time, numbered ones cost a scan
 // each, and a single-row INSERT needs no statement journal).
 func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, recs []audit.Record) error {
@@ -217,11 +221,14 @@ func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, recs []audit.Record) 
 			pgAuditArrays(recs)...)
 		return err
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO audit_entries (`+auditCols+`, hashes) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	const ins = `INSERT INTO audit_entries (` + auditCols + `, hashes) VALUES (?,?,?,?,?,?,?,?,?,?,?)`
+	st, err := db.txStmt(ctx, tx, ins)
+	if err == nil && st == nil {
+		st, err = tx.PrepareContext(ctx, ins)
+	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	for _, r := range recs {
 		e := r.Entry
 		if _, err := st.ExecContext(ctx, e.Seq, Nanos(e.Time), e.Actor, e.ActorOrg, e.Action, e.Target,

@@ -71,15 +71,18 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) 
 	if db.Engine != SQLite || len(evs) < 2 {
 		return InsertEvents(ctx, tx, evs)
 	}
-	hooked, err := webhookOrgs(ctx, tx)
+	hooked, err := webhookOrgs(ctx, db.txQuerier(tx))
 	if err != nil {
 		return err
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO events (id, org, type, subject, title, data, created_at, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`)
+	const ins = `INSERT INTO events (id, org, type, subject, title, data, created_at, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	st, err := db.txStmt(ctx, tx, ins)
+	if err == nil && st == nil {
+		st, err = tx.PrepareContext(ctx, ins)
+	}
 	if err != nil {
 		return wrap(op, err)
 	}
-	defer st.Close()
 	for _, e := range evs {
 		if err := readyEvent(op, &e); err != nil {
 			return err
@@ -91,8 +94,9 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) 
 	return nil
 }
 
-// webhookOrgs returns, inside tx, the organisations that have webhooks.
-func webhookOrgs(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+// webhookOrgs returns, inside a transaction, the organisations that have
+// webhooks.
+func webhookOrgs(ctx context.Context, tx querier) (map[string]bool, error) {
 	const op = "sqldb.webhookOrgs"
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT org FROM webhooks`)
 	if err != nil {

@@ -36,12 +36,8 @@ func (db *DB) recordsIn(ctx context.Context, op, kind, col string, vals []string
 		return nil, err
 	}
 	query := func(chunk []string) ([]property.Row, error) {
-		var c conds
-		ph := make([]string, len(chunk))
-		for i, v := range chunk {
-			ph[i] = c.arg(v)
-		}
-		return queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE `+col+` IN (`+strings.Join(ph, ", ")+`)`, c.args...)
+		ph, args := inList(chunk, 1)
+		return queryAll(ctx, db, op, scanPropertyRow, `SELECT `+propertyCols+` FROM `+t+` WHERE `+col+` IN (`+ph+`)`, args...)
 	}
 	if len(vals) <= inChunk {
 		return query(vals)
@@ -220,15 +216,12 @@ func (db *DB) insertHits(ctx context.Context, tx *sql.Tx, hits []screen.HitRecor
 	q := `INSERT INTO hits (` + hitCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
 		$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`
 	exec := func(args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err }
-	if db.Engine == SQLite && len(hits) > 1 {
-		// SQLite parses each statement it is given (pgx caches them):
-		// parsing the 24 columns again for each hit of a manifest took
-		// a fifth of the insert.
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return n, wrap(op, err)
-		}
-		defer st.Close()
+	// SQLite parses each statement it is given (pgx caches them):
+	// parsing the 24 columns again for each hit of a manifest took a
+	// fifth of the insert.
+	if st, err := db.txStmt(ctx, tx, q); err != nil {
+		return n, wrap(op, err)
+	} else if st != nil {
 		exec = func(args ...any) error { _, err := st.ExecContext(ctx, args...); return err }
 	}
 	for _, h := range hits {

@@ -60,6 +60,8 @@ type DB struct {
 	// one; nil on PostgreSQL): see LockWrite. Its holder writes on wconn.
 	writer chan struct{}
 	wconn  *sql.Conn
+
+	prep stmts // SQLite's prepared statements (stmt.go)
 }
 
 // New wraps an open *sql.DB.
@@ -198,6 +200,7 @@ func (db *DB) Close() error {
 		db.dropWriteConn()
 		<-db.writer
 	}
+	db.closeStmts()
 	return db.SQL.Close()
 }
 
@@ -300,7 +303,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, db *DB, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.SQL.QueryContext(ctx, query, args...)
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
