@@ -125,6 +125,7 @@ type Result struct {
 	Errors           int               `json:"errors"`
 	GoVersion        string            `json:"go_version"`
 	CPUs             int               `json:"cpus"`
+	GOMAXPROCS       int               `json:"gomaxprocs"` // polex serve's default on SQLite is twice the CPUs
 	Skipped          map[string]string `json:"skipped,omitempty" doc:"why a part did not run"`
 }
 
@@ -174,7 +175,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Concurrency = DefaultConcurrency
 	}
 	res := &Result{Documents: o.Documents, Persons: o.Persons, Seed: o.Seed, Concurrency: o.Concurrency, AuditCommit: o.Config.AuditCommit,
-		GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 
 	dir := o.DataDir
 	if dir == "" {
