@@ -131,7 +131,7 @@ type Result struct {
 	Errors           int               `json:"errors"`
 	GoVersion        string            `json:"go_version"`
 	CPUs             int               `json:"cpus"`
-	GOMAXPROCS       int               `json:"gomaxprocs"` // polex serve's default on SQLite is twice the CPUs
+	GOMAXPROCS       int               `json:"gomaxprocs"`
 	Skipped          map[string]string `json:"skipped,omitempty" doc:"why a part did not run"`
 }
 

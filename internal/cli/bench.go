@@ -77,7 +77,6 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	if given {
 		dataDir = env.Config.DataDir
 	}
-	env.procs() // the bench serves on SQLite: as polex serve would
 	res, err := bench.Run(ctx, bench.Options{Documents: *docs, Persons: *persons, Seed: *seed, Concurrency: *conc, Duration: *dur,
 		DataDir: dataDir, Postgres: *pg, CPUProfile: *prof, Config: env.Config, Progress: env.Stderr})
 	if res != nil && (err == nil || res.Errors > 0) {

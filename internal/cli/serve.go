@@ -19,9 +19,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.Close(context.WithoutCancel(ctx))
-	procs := env.procs()
 	return a.Serve(ctx, func(addr string) {
-		a.Log.Info("polex serving", "url", scheme(env)+"://"+addr, "storage", env.Config.String(), "version", Version(), "gomaxprocs", procs)
+		a.Log.Info("polex serving", "url", scheme(env)+"://"+addr, "storage", env.Config.String(), "version", Version())
 	})
 }
 
@@ -48,7 +47,6 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env.procs()
 	return a.Serve(ctx, func(addr string) {
 		w := env.Stdout
 		fmt.Fprintf(w, "Polex demo — %s (second factor off: demo mode only)\n", env.Config.String())
