@@ -91,7 +91,16 @@ func TestLogRewound(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := db.SQL.ExecContext(ctx, `INSERT INTO blobs (b) VALUES (x'00')`); err != nil {
+			// Through the write path (DB.Tx and its write lock), as every
+			// write of Polex: a RESTART holds that lock so that no frame
+			// is added while it waits for the readers. Written straight to
+			// the pool, commits slipped in between its tries and readers
+			// took the new frames, so that it seldom found the log free
+			// within rewindWait (4 failures in 5 on a slow disk).
+			if err := db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO blobs (b) VALUES (x'00')`)
+				return err
+			}); err != nil {
 				errc <- err
 				return
 			}
