@@ -262,6 +262,12 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			// ctx ended after fn's last statement and database/sql
+			// rolled the transaction back before Commit: nothing is
+			// stored, as when it ends sooner.
+			return errs.E("sqldb.Tx", errs.Unavailable, ctx.Err())
+		}
 		return errs.E("sqldb.Tx", dbKind(err), err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/polex-org/polex/internal/audit"
+	"github.com/polex-org/polex/internal/errs"
 	"github.com/polex-org/polex/internal/notify"
 	"github.com/polex-org/polex/internal/store/sqldb"
 	"github.com/polex-org/polex/internal/store/storetest"
@@ -142,4 +144,45 @@ func TestInList(t *testing.T) {
 	if ph, args := sqldb.InListForTest(nil, 1); ph != "" || args != nil {
 		t.Fatalf("no values: %q %v", ph, args)
 	}
+}
+
+// TestTxCancelledBeforeCommit: a context that ends after a transaction's
+// last statement but before its commit (database/sql then rolls it back
+// by itself) fails the transaction as unavailable with the context's
+// error, not as an internal "transaction has already been committed or
+// rolled back"; nothing is stored, and the next transaction works.
+func TestTxCancelledBeforeCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		ev := func(s string) notify.Event {
+			return notify.Event{Org: "ncb-fr", Type: "hit.raised", Subject: "hit:" + s, Title: "t", Time: now}
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		err := db.Tx(cctx, func(tx *sql.Tx) error {
+			if err := sqldb.InsertEvents(cctx, tx, []notify.Event{ev("cancelled")}); err != nil {
+				return err
+			}
+			cancel()
+			time.Sleep(50 * time.Millisecond) // database/sql rolls back when cctx ends
+			return nil
+		})
+		if !errs.Is(errs.Unavailable, err) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("Tx = %v, want unavailable: context canceled", err)
+		}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return sqldb.InsertEvents(ctx, tx, []notify.Event{ev("after")}) }); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.EventsAfter(ctx, "ncb-fr", 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subjects []string
+		for _, e := range got {
+			subjects = append(subjects, e.Subject)
+		}
+		if strings.Join(subjects, " ") != "hit:after" {
+			t.Fatalf("events = %v, want only hit:after", subjects)
+		}
+	})
 }
