@@ -39,14 +39,7 @@ func TestPreparedStatements(t *testing.T) {
 		before := count()
 		var firstRead []string
 		for round := range 3 {
-			got, err := db.EventsAfter(ctx, "ncb-fr", 0, 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var subjects []string
-			for _, e := range got {
-				subjects = append(subjects, e.Subject)
-			}
+			subjects := frSubjects(t, db)
 			if round == 0 {
 				firstRead = subjects
 				if want := "hit:p0 hit:p1 hit:p2"; strings.Join(subjects, " ") != want {
@@ -173,16 +166,22 @@ func TestTxCancelledBeforeCommit(t *testing.T) {
 		if err := db.Tx(ctx, func(tx *sql.Tx) error { return sqldb.InsertEvents(ctx, tx, []notify.Event{ev("after")}) }); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.EventsAfter(ctx, "ncb-fr", 0, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var subjects []string
-		for _, e := range got {
-			subjects = append(subjects, e.Subject)
-		}
-		if strings.Join(subjects, " ") != "hit:after" {
+		if subjects := frSubjects(t, db); strings.Join(subjects, " ") != "hit:after" {
 			t.Fatalf("events = %v, want only hit:after", subjects)
 		}
 	})
+}
+
+// frSubjects returns the subjects of ncb-fr's events, oldest first.
+func frSubjects(t *testing.T, db *sqldb.DB) []string {
+	t.Helper()
+	got, err := db.EventsAfter(context.Background(), "ncb-fr", 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, e := range got {
+		subjects = append(subjects, e.Subject)
+	}
+	return subjects
 }
