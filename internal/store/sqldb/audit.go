@@ -222,10 +222,7 @@ func (db *DB) insertAudit(ctx context.Context, tx *sql.Tx, recs []audit.Record) 
 		return err
 	}
 	const ins = `INSERT INTO audit_entries (` + auditCols + `, hashes) VALUES (?,?,?,?,?,?,?,?,?,?,?)`
-	st, err := db.txStmt(ctx, tx, ins)
-	if err == nil && st == nil {
-		st, err = tx.PrepareContext(ctx, ins)
-	}
+	st, err := db.txPrepared(ctx, tx, ins)
 	if err != nil {
 		return err
 	}

@@ -76,10 +76,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, evs []notify.Event) 
 		return err
 	}
 	const ins = `INSERT INTO events (id, org, type, subject, title, data, created_at, dispatched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	st, err := db.txStmt(ctx, tx, ins)
-	if err == nil && st == nil {
-		st, err = tx.PrepareContext(ctx, ins)
-	}
+	st, err := db.txPrepared(ctx, tx, ins)
 	if err != nil {
 		return wrap(op, err)
 	}

@@ -82,6 +82,17 @@ func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, 
 	return tx.StmtContext(ctx, st), nil
 }
 
+// txPrepared returns query prepared for tx: the kept statement, or past
+// maxStmts one prepared for the transaction alone (closed with it). For
+// statements run many times in one transaction.
+func (db *DB) txPrepared(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	st, err := db.txStmt(ctx, tx, query)
+	if err == nil && st == nil {
+		st, err = tx.PrepareContext(ctx, query)
+	}
+	return st, err
+}
+
 // txQueryRow runs query in tx, prepared on SQLite.
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Row, error) {
 	st, err := db.txStmt(ctx, tx, query)
