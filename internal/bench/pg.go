@@ -83,17 +83,22 @@ func baseline(ctx context.Context, o *Options, docs *Documents, ps []Person, qs 
 
 	o.logf("postgres: document checks by primary key")
 	warm := phase{conc: o.Concurrency, count: 500}
-	docCheck := func(ctx context.Context, r *mrand.Rand, i int) error {
-		cc, n, _ := pickDocument(r, docs)
-		rows, err := pool.Query(ctx, "SELECT ref, type, status FROM documents WHERE issuing_country = $1 AND number = $2", cc, n)
-		if err != nil {
-			return err
+	// docCheckBy runs query for a random document (issuing country and
+	// number as $1 and $2, then more) and reads its rows.
+	docCheckBy := func(query string, more ...any) func(context.Context, *mrand.Rand, int) error {
+		return func(ctx context.Context, r *mrand.Rand, i int) error {
+			cc, n, _ := pickDocument(r, docs)
+			rows, err := pool.Query(ctx, query, append([]any{cc, n}, more...)...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			return rows.Err()
 		}
-		for rows.Next() {
-		}
-		rows.Close()
-		return rows.Err()
 	}
+	docCheck := docCheckBy("SELECT ref, type, status FROM documents WHERE issuing_country = $1 AND number = $2")
 	if _, err := warm.run(ctx, o.Seed+100, docCheck); err != nil {
 		return fail(op, err, res)
 	}
@@ -110,17 +115,7 @@ func baseline(ctx context.Context, o *Options, docs *Documents, ps []Person, qs 
 	// own durable commit, which concurrent sessions share (PostgreSQL
 	// flushes its log once for every commit waiting).
 	o.logf("postgres: document checks by primary key, each with a log row committed")
-	st, err = o.phase(DefaultChecks).run(ctx, o.Seed+300, func(ctx context.Context, r *mrand.Rand, i int) error {
-		cc, n, _ := pickDocument(r, docs)
-		rows, err := pool.Query(ctx, pgAuditedCheck, cc, n, "bench", "border control")
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-		}
-		rows.Close()
-		return rows.Err()
-	})
+	st, err = o.phase(DefaultChecks).run(ctx, o.Seed+300, docCheckBy(pgAuditedCheck, "bench", "border control"))
 	if err != nil {
 		return fail(op, err, res)
 	}

@@ -16,7 +16,7 @@ func InsertEventsForTest(ctx context.Context, db *DB, tx *sql.Tx, evs []notify.E
 func PreparedForTest(db *DB) int {
 	db.prep.mu.Lock()
 	defer db.prep.mu.Unlock()
-	return len(db.prep.m)
+	return db.prep.n
 }
 
 // QueryForTest runs query as queryAll's callers do.

@@ -21,9 +21,13 @@ const maxStmts = 256
 // goroutine). A *sql.Stmt is prepared by database/sql once on each
 // connection that runs it and kept for the connection's life. PostgreSQL
 // needs none of this: pgx caches its prepared statements per connection.
+//
+// Every query looks its text up, so the kept statements are read without
+// a lock (sync.Map); mu only orders the preparing of new ones.
 type stmts struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	kept sync.Map // query text → *sql.Stmt
+	mu   sync.Mutex
+	n    int // statements in kept, under mu
 }
 
 // stmt returns query prepared, or nil on PostgreSQL or when maxStmts
@@ -32,22 +36,23 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if db.Engine != SQLite {
 		return nil, nil
 	}
+	if st, ok := db.prep.kept.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
 	db.prep.mu.Lock()
 	defer db.prep.mu.Unlock()
-	if st, ok := db.prep.m[query]; ok {
-		return st, nil
+	if st, ok := db.prep.kept.Load(query); ok {
+		return st.(*sql.Stmt), nil
 	}
-	if len(db.prep.m) >= maxStmts {
+	if db.prep.n >= maxStmts {
 		return nil, nil
 	}
 	st, err := db.SQL.PrepareContext(context.WithoutCancel(ctx), query)
 	if err != nil {
 		return nil, err
 	}
-	if db.prep.m == nil {
-		db.prep.m = map[string]*sql.Stmt{}
-	}
-	db.prep.m[query] = st
+	db.prep.kept.Store(query, st)
+	db.prep.n++
 	return st, nil
 }
 
@@ -55,10 +60,12 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 func (db *DB) closeStmts() {
 	db.prep.mu.Lock()
 	defer db.prep.mu.Unlock()
-	for q, st := range db.prep.m {
-		st.Close()
-		delete(db.prep.m, q)
-	}
+	db.prep.kept.Range(func(q, st any) bool {
+		st.(*sql.Stmt).Close()
+		db.prep.kept.Delete(q)
+		return true
+	})
+	db.prep.n = 0
 }
 
 // query runs query on the pool, prepared on SQLite.
