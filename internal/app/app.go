@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -107,7 +108,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Audit = audit.NewLog(db, key.Signer, audit.Options{Logger: log})
+	journal, err := openJournal(cfg, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Audit = audit.NewLog(db, key.Signer, audit.Options{Logger: log, Journal: journal})
 	idCfg := identity.DefaultConfig()
 	idCfg.DemoMode = cfg.DemoMode
 	a.Identity = identity.NewService(db, db, idCfg)
@@ -128,6 +134,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.registerMetrics()
 	return a, nil
+}
+
+// openJournal opens the audit journal of an embedded database with
+// --audit-commit journal (DATA/audit.journal), or returns nil: on
+// PostgreSQL, where processes share the log, and when another process
+// holds the data directory's journal (a command run beside the server:
+// its entries then go straight to the database).
+func openJournal(cfg config.Config, log *slog.Logger) (*audit.Journal, error) {
+	if cfg.DatabaseURL != "" || cfg.AuditCommit != "journal" {
+		return nil, nil
+	}
+	j, err := audit.OpenJournal(filepath.Join(cfg.DataDir, "audit.journal"))
+	if errs.Is(errs.Conflict, err) {
+		log.Info("audit: the journal is held by another process; entries go straight to the database", "err", err)
+		return nil, nil
+	}
+	return j, err
 }
 
 // Close flushes the audit log and closes the database.
@@ -164,7 +187,8 @@ func (a *App) registerMetrics() {
 	}
 	a.Metrics.MustRegister(
 		stat("polex_audit_entries_total", "Audit entries appended by this process.", func(s audit.Stats) int64 { return s.Entries }),
-		stat("polex_audit_batches_total", "Audit group-commit transactions of this process.", func(s audit.Stats) int64 { return s.Batches }),
+		stat("polex_audit_batches_total", "Audit group commits of this process (transactions, or flushes of the audit journal).", func(s audit.Stats) int64 { return s.Batches }),
+		stat("polex_audit_ingested_total", "Audit entries of this process moved from its journal into the database.", func(s audit.Stats) int64 { return s.Ingested }),
 		stat("polex_audit_failures_total", "Failed audit transactions of this process.", func(s audit.Stats) int64 { return s.Failures }),
 	)
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
@@ -93,8 +94,12 @@ func TestNoticePhotoPages(t *testing.T) {
 		return strings.Count(body, `"sha256"`)
 	}
 
-	// The page is one audited read, findings and versions included.
+	// The page is one audited read, findings and versions included. The
+	// log's Size first moves the entries in its journal into the table.
 	audited := func() (n int) {
+		if _, err := a.Audit.Size(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		a.DB.SQL.QueryRow(`SELECT count(*) FROM audit_entries WHERE target = $1`, "notice:"+id).Scan(&n)
 		return n
 	}

@@ -211,6 +211,9 @@ type Batch struct {
 	Records    []Record
 	Checkpoint *Checkpoint
 	Attached   []any
+	// Journal, when not nil, is how far the Log's Journal is taken into
+	// the store with this batch; the store keeps it (AuditJournalMark).
+	Journal *JournalMark
 }
 
 // Checkpoint is a signed statement of the log's size and root hash.
@@ -249,6 +252,9 @@ type Store interface {
 	AppendAudit(ctx context.Context, guess int64, attached bool, build func(size int64, r tlog.HashReader) (*Batch, error)) (durable func() error, err error)
 	// AuditSize returns the number of entries committed.
 	AuditSize(ctx context.Context) (int64, error)
+	// AuditJournalMark returns the JournalMark of the last batch that
+	// carried one, or the zero mark.
+	AuditJournalMark(ctx context.Context) (JournalMark, error)
 	// AuditHashes returns the stored hashes at the given tlog storage
 	// indexes; NotFound when one is not stored.
 	AuditHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,17 +30,38 @@ import (
 const (
 	envCrashDB  = "POLEX_AUDIT_CRASH_DB" // "sqlite:DIR" or a postgres:// URL
 	envCrashKey = "POLEX_AUDIT_CRASH_KEY"
+	// envCrashFirst is the child's first entry number: the children's
+	// entries differ.
+	envCrashFirst = "POLEX_AUDIT_CRASH_FIRST"
 )
 
 func openCrashDB(ctx context.Context, target string) (*sqldb.DB, error) {
+	if dir, ok := strings.CutPrefix(target, "journal:"); ok {
+		return sqlite.Open(ctx, dir, nil)
+	}
 	if dir, ok := strings.CutPrefix(target, "sqlite:"); ok {
 		return sqlite.Open(ctx, dir, nil)
 	}
 	return postgres.Open(ctx, target)
 }
 
+// crashJournal opens the journal of a "journal:DIR" target, or returns nil:
+// for other targets, and for the second process, which finds it held (and
+// appends straight to the database, as a command run beside the server).
+func crashJournal(target string) (*audit.Journal, error) {
+	dir, ok := strings.CutPrefix(target, "journal:")
+	if !ok {
+		return nil, nil
+	}
+	j, err := audit.OpenJournal(filepath.Join(dir, "audit.journal"))
+	if errs.Is(errs.Conflict, err) {
+		return nil, nil
+	}
+	return j, err
+}
+
 // crashChild appends from 16 goroutines and prints "seq n" for every
-// acknowledged entry, until it is killed.
+// acknowledged entry (seq -1 when journaled), until it is killed.
 func crashChild() {
 	ctx := context.Background()
 	db, err := openCrashDB(ctx, os.Getenv(envCrashDB))
@@ -52,9 +74,16 @@ func crashChild() {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}
-	l := audit.NewLog(db, k.Signer, audit.Options{CheckpointInterval: 20 * time.Millisecond})
+	j, err := crashJournal(os.Getenv(envCrashDB))
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	l := audit.NewLog(db, k.Signer, audit.Options{CheckpointInterval: 20 * time.Millisecond, Journal: j})
 	var mu sync.Mutex
 	var next atomic.Int64
+	first, _ := strconv.Atoi(os.Getenv(envCrashFirst))
+	next.Store(int64(first))
 	out := bufio.NewWriter(os.Stdout)
 	for range 16 {
 		go func() {
@@ -88,7 +117,7 @@ func TestKillMidAppend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	targets := map[string]string{"sqlite": "sqlite:" + t.TempDir()}
+	targets := map[string]string{"sqlite": "sqlite:" + t.TempDir(), "journal": "journal:" + t.TempDir()}
 	if os.Getenv(storetest.EnvPostgres) != "" {
 		targets["postgres"] = storetest.PostgresURL(t)
 	}
@@ -119,7 +148,7 @@ func TestKillMidAppend(t *testing.T) {
 			var cmds []*exec.Cmd
 			for child := range 2 {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestKillMidAppend$")
-				cmd.Env = append(os.Environ(), envCrashDB+"="+target, envCrashKey+"="+keyPath)
+				cmd.Env = append(os.Environ(), envCrashDB+"="+target, envCrashKey+"="+keyPath, fmt.Sprintf("%s=%d", envCrashFirst, child*10_000_000))
 				stdout, err := cmd.StdoutPipe()
 				if err != nil {
 					t.Fatal(err)
@@ -143,12 +172,18 @@ func TestKillMidAppend(t *testing.T) {
 				}()
 			}
 			acked := map[int64]int{} // seq -> n of entryN(n)
+			var journaled []int      // n of entryN(n), acknowledged Unnumbered
 			var perChild [2]int
 			var failure string
 			for a := range acks {
 				if a.err != "" {
 					failure = a.err
 					break
+				}
+				if a.seq == audit.Unnumbered {
+					journaled = append(journaled, a.n)
+					perChild[a.child]++
+					continue
 				}
 				if _, dup := acked[a.seq]; dup {
 					failure = fmt.Sprintf("seq %d acknowledged twice", a.seq)
@@ -181,6 +216,9 @@ func TestKillMidAppend(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			if name == "journal" {
+				checkJournalCrash(t, db, k, target, journaled, len(acked))
+			}
 			rep := mustVerify(t, db, k)
 			if !rep.OK() || rep.Entries < int64(len(acked)) {
 				t.Fatalf("Verify after the kill = %+v, %v; %d entries acknowledged", rep, rep.Problem, len(acked))
@@ -203,6 +241,47 @@ func TestKillMidAppend(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkJournalCrash checks, after the kill, that a new Log moves the
+// journal's entries into the database, and that every entry acknowledged
+// by either child is then stored exactly once.
+func checkJournalCrash(t *testing.T, db *sqldb.DB, k *audit.Key, target string, journaled []int, direct int) {
+	t.Helper()
+	ctx := context.Background()
+	if len(journaled) < 1000 || direct < 1000 {
+		t.Fatalf("%d entries journaled and %d stored directly; want both children at work", len(journaled), direct)
+	}
+	j, err := crashJournal(target)
+	if err != nil || j == nil {
+		t.Fatalf("reopening the journal: %v", err)
+	}
+	l := audit.NewLog(db, k.Signer, audit.Options{Journal: j})
+	if _, err := l.Size(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recovered := l.Stats().Ingested
+	closeLog(t, l)
+	stored := map[string]int{}
+	for start := int64(0); ; {
+		es, err := db.AuditEntries(ctx, audit.Filter{Start: start, Limit: audit.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			break
+		}
+		for _, e := range es {
+			stored[e.RequestID]++
+		}
+		start = es[len(es)-1].Seq + 1
+	}
+	for _, n := range journaled {
+		if c := stored[entryN(n).RequestID]; c != 1 {
+			t.Fatalf("journaled entry %d stored %d times", n, c)
+		}
+	}
+	t.Logf("%d entries acknowledged from the journal (%d of them moved by the new Log), %d stored directly", len(journaled), recovered, direct)
 }
 
 // flakyStore fails AppendAudit while fail is set, after running build (as a

@@ -20,7 +20,7 @@ type Options struct {
 	MaxBatch int
 	// CheckpointInterval is how often at most a checkpoint is signed while
 	// entries are appended; the last entries are covered by a checkpoint at
-	// most this long after they were appended, and at Close. 0 means one
+	// most this long after they were stored, and at Close. 0 means one
 	// second; a negative value signs one with every batch.
 	CheckpointInterval time.Duration
 	// GroupWait is how long the writer waits for another entry before it
@@ -29,11 +29,28 @@ type Options struct {
 	// within GroupWait extends the wait, up to 8 GroupWaits in all. A lone
 	// appender never waits. 0 means 100µs; a negative value never waits.
 	GroupWait time.Duration
+	// Journal, when not nil, makes entries durable in that file, which
+	// the Log then owns (Close closes it): a batch of entries without
+	// attached writes is acknowledged once the journal is flushed, and
+	// its entries are moved into the Store within IngestInterval, in one
+	// transaction with every other entry journaled meanwhile; Append
+	// returns Unnumbered for them. Entries found in the journal at NewLog
+	// (a process that stopped before moving them) are moved first. Reads
+	// of the Log (Query, Size, proofs …) first move every entry journaled
+	// before them.
+	Journal *Journal
+	// IngestInterval is how long at most journaled entries wait before they
+	// are moved into the Store; 0 means 50 ms.
+	IngestInterval time.Duration
 	// Now is the clock for entries without a time and for checkpoints.
 	Now func() time.Time
 	// Logger receives failures of background checkpoints; nil discards them.
 	Logger *slog.Logger
 }
+
+// Unnumbered is the Seq that Append returns for an entry made durable in
+// the Log's Journal: it is numbered when it is moved into the Store.
+const Unnumbered = -1
 
 // Log appends entries to a Store with group commit and answers auditors'
 // queries and proof requests. Several Logs, in several processes, may share
@@ -59,10 +76,25 @@ type Log struct {
 	acks  chan ack      // a committed batch for acknowledge, handed over once the previous one is durable
 	acked chan struct{} // closed when acknowledge returns
 
-	// Owned by run.
-	cache    *frontier // the tree as this Log last committed it
+	// The tree as this Log last stored it; the writer and the ingester
+	// both store.
+	treeMu   sync.Mutex
+	cache    *frontier
+	stored   int64 // the largest size this Log stored
+	signed   int64 // the largest size a checkpoint of this Log covers
 	lastSign time.Time
-	dirty    bool // entries appended since the last checkpoint
+
+	// With a journal (Options.Journal): run writes it and ingest moves its
+	// entries into the store.
+	journal  *Journal // owned by run; nil when the journal could not be recovered
+	ingMu    sync.Mutex
+	pending  []Entry // journaled, not yet stored, in order
+	gen      uint64  // the journal lap of pending
+	taken    int64   // records of that lap stored
+	drains   chan chan error
+	ingQuit  chan struct{}
+	ingDone  chan struct{} // closed when ingest returns (or at once without a journal)
+	ingested atomic.Int64  // journaled entries stored, including those found at NewLog
 }
 
 // ack is a committed batch whose Appends return once durable does.
@@ -91,6 +123,9 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 	if opts.GroupWait == 0 {
 		opts.GroupWait = 100 * time.Microsecond
 	}
+	if opts.IngestInterval <= 0 {
+		opts.IngestInterval = 50 * time.Millisecond
+	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return time.Now().UTC() }
 	}
@@ -102,6 +137,7 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 		store: store, signer: signer, opts: opts,
 		reqs: make(chan *request, opts.MaxBatch), quit: make(chan struct{}), stopped: make(chan struct{}),
 		ctx: ctx, cancel: cancel, acks: make(chan ack), acked: make(chan struct{}),
+		drains: make(chan chan error), ingQuit: make(chan struct{}), ingDone: make(chan struct{}),
 	}
 	go l.run()
 	go l.acknowledge()
@@ -109,7 +145,8 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 }
 
 // Append adds e to the log and returns its Seq once the transaction holding
-// it has committed. A zero e.Time is set to now; e.Seq is ignored. It returns
+// it has committed durably, or Unnumbered once the Log's Journal holds it
+// durably. A zero e.Time is set to now; e.Seq is ignored. It returns
 // an Invalid error when e breaks the rules (see Entry.Validate), an
 // Unavailable error when the log is closed, ctx ends first (the entry may
 // still be stored then) or the database is down, and an Internal error
@@ -122,7 +159,8 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 // of a type the Store knows, such as the hits of a check) in the same
 // transaction: an action and its audit entry commit together, sharing the
 // group commit's flush of the disk, and fail together; a failure of with
-// fails the other entries of its batch too. with must not be nil.
+// fails the other entries of its batch too. with must not be nil. Such a
+// batch goes to the Store at once, journal or not.
 func (l *Log) AppendWith(ctx context.Context, e Entry, with any) (int64, error) {
 	if with == nil {
 		return 0, errs.E("audit.AppendWith", errs.Internal, "nothing attached")
@@ -177,9 +215,11 @@ func (l *Log) append(ctx context.Context, e Entry, with any) (int64, error) {
 	}
 }
 
-// Close stops accepting entries, writes those pending and a last checkpoint,
-// and stops the writer. If ctx ends first, pending writes are abandoned (their
-// Appends fail) and an Unavailable error is returned.
+// Close stops accepting entries, writes those pending (moving journaled
+// ones into the Store) and a last checkpoint, and stops the writer. If ctx
+// ends first, pending writes are abandoned (their Appends fail; journaled
+// entries stay in the journal for the next NewLog) and an Unavailable
+// error is returned.
 func (l *Log) Close(ctx context.Context) error {
 	l.closeOnce.Do(func() {
 		l.mu.Lock()
@@ -198,15 +238,24 @@ func (l *Log) Close(ctx context.Context) error {
 }
 
 // run is the writer: it takes every pending entry (up to MaxBatch), writes
-// them in one transaction, and wakes their Appends; entries that arrive
-// meanwhile wait for the next transaction (group commit).
+// them in one transaction or to the journal, and wakes their Appends;
+// entries that arrive meanwhile wait for the next batch (group commit).
 func (l *Log) run() {
 	defer close(l.stopped)
-	defer func() {
-		close(l.acks)
-		<-l.acked
-	}()
 	defer l.cancel()
+	if j := l.opts.Journal; j != nil {
+		defer j.Close()
+		if err := l.recoverJournal(j); err != nil {
+			// Its entries stay in the file for the next start.
+			l.opts.Logger.Error("audit: cannot move the journal's entries into the log; appending without the journal", "journal", j.path, "err", err)
+			close(l.ingDone)
+		} else {
+			l.journal = j
+			go l.ingest()
+		}
+	} else {
+		close(l.ingDone)
+	}
 	batch := make([]*request, 0, l.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -216,16 +265,16 @@ func (l *Log) run() {
 		select {
 		case r := <-l.reqs:
 			batch = l.fill(append(batch[:0], r), linger)
-			l.write(batch)
+			l.put(batch)
 			clear(batch)
-			if l.dirty {
-				timer.Reset(l.opts.CheckpointInterval - l.opts.Now().Sub(l.lastSign))
+			if wait, ok := l.signDue(); ok {
+				timer.Reset(wait)
 			}
 		case <-timer.C:
-			if l.dirty {
-				l.write(nil)
+			if _, ok := l.signDue(); ok {
+				l.checkpoint()
 			}
-			if l.dirty { // the checkpoint failed: try again later
+			if _, ok := l.signDue(); ok { // the checkpoint failed: try again later
 				timer.Reset(max(l.opts.CheckpointInterval, time.Second))
 			}
 		case <-l.quit:
@@ -235,11 +284,17 @@ func (l *Log) run() {
 				if len(batch) == 0 {
 					break
 				}
-				l.write(batch)
+				l.put(batch)
 				clear(batch)
 			}
-			if l.dirty {
-				l.write(nil)
+			close(l.acks)
+			<-l.acked
+			if l.journal != nil {
+				close(l.ingQuit)
+				<-l.ingDone
+			}
+			if _, ok := l.signDue(); ok {
+				l.checkpoint()
 			}
 			return
 		}
@@ -280,40 +335,109 @@ func (l *Log) fill(batch []*request, linger *time.Timer) []*request {
 	return batch
 }
 
-// write stores the entries of batch in one transaction, with a checkpoint
-// when one is due (always when batch is empty), and wakes their Appends.
-func (l *Log) write(batch []*request) {
-	now := l.opts.Now().UTC()
-	sign := len(batch) == 0 || l.opts.CheckpointInterval < 0 || now.Sub(l.lastSign) >= l.opts.CheckpointInterval
-	var (
-		first int64
-		next  *frontier
-	)
-	guess := int64(-1)
-	if l.cache != nil {
-		guess = l.cache.size
-	}
+// put writes batch to the journal, or to the Store when there is no
+// journal or the batch carries attached writes, and hands it to
+// acknowledge.
+func (l *Log) put(batch []*request) {
+	es := make([]Entry, len(batch))
 	var attached []any
-	for _, r := range batch {
+	for i, r := range batch {
+		es[i] = r.e
 		if r.with != nil {
 			attached = append(attached, r.with)
 		}
 	}
+	if l.journal == nil || len(attached) > 0 {
+		first, durable, err := l.commit(es, attached, nil)
+		for i, r := range batch {
+			r.seq, r.err = first+int64(i), err
+		}
+		l.finish(batch, durable, err)
+		return
+	}
+	j := l.journal
+	if j.Offset() >= JournalLap {
+		l.rewind(j)
+	}
+	err := j.Write(es)
+	if err == nil {
+		l.ingMu.Lock()
+		l.pending = append(l.pending, es...)
+		l.ingMu.Unlock()
+		l.batches.Add(1)
+		l.entries.Add(int64(len(es)))
+	} else {
+		l.failures.Add(1)
+	}
+	for _, r := range batch {
+		r.seq, r.err = Unnumbered, err
+	}
+	l.finish(batch, j.Sync, err)
+}
+
+// finish hands a written batch to acknowledge, or wakes its Appends at
+// once when it failed or needs no flush.
+func (l *Log) finish(batch []*request, durable func() error, err error) {
+	if err == nil && durable != nil {
+		l.acks <- ack{reqs: slices.Clone(batch), durable: durable}
+		return
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+}
+
+// checkpoint stores a signed checkpoint of the tree as last stored.
+func (l *Log) checkpoint() {
+	if _, _, err := l.commit(nil, nil, nil); err != nil {
+		l.opts.Logger.Error("audit: cannot write checkpoint", "err", err)
+	}
+}
+
+// signDue reports whether entries stored by this Log wait for a
+// checkpoint, and how long until one is due.
+func (l *Log) signDue() (time.Duration, bool) {
+	l.treeMu.Lock()
+	defer l.treeMu.Unlock()
+	return l.opts.CheckpointInterval - l.opts.Now().Sub(l.lastSign), l.stored > l.signed
+}
+
+// commit stores es, numbered from the Store's size on, and the attached
+// writes in one transaction, with a checkpoint when one is due (always
+// when es is empty) and the journal mark, and returns the first entry's
+// Seq and the Store's durable step. The writer and the ingester both
+// commit; the Store serialises them and the cache of the tree is
+// checked against the Store's size.
+func (l *Log) commit(es []Entry, attached []any, mark *JournalMark) (int64, func() error, error) {
+	now := l.opts.Now().UTC()
+	l.treeMu.Lock()
+	sign := len(es) == 0 || l.opts.CheckpointInterval < 0 || now.Sub(l.lastSign) >= l.opts.CheckpointInterval
+	guess := int64(-1)
+	if l.cache != nil {
+		guess = l.cache.size
+	}
+	l.treeMu.Unlock()
+	var (
+		first int64
+		next  *frontier
+	)
 	durable, err := l.store.AppendAudit(l.ctx, guess, len(attached) > 0, func(size int64, hr tlog.HashReader) (*Batch, error) {
 		first = size
 		var f *frontier
+		l.treeMu.Lock()
 		if l.cache != nil && l.cache.size == size {
 			f = l.cache.clone()
-		} else {
+		}
+		l.treeMu.Unlock()
+		if f == nil {
 			var err error
 			if f, err = readFrontier(size, hr); err != nil {
 				return nil, errs.E("audit.write", errs.Internal, "cannot read the tree", err)
 			}
 		}
-		b := &Batch{Records: make([]Record, len(batch)), Attached: attached}
+		b := &Batch{Records: make([]Record, len(es)), Attached: attached, Journal: mark}
 		var leaf []byte
-		for i, r := range batch {
-			e := r.e
+		for i, e := range es {
 			e.Seq = size + int64(i)
 			leaf = e.AppendLeaf(leaf[:0])
 			b.Records[i] = Record{Entry: e, Hashes: f.add(tlog.RecordHash(leaf), make([]byte, 0, tlog.HashSize*StoredHashCount(e.Seq)))}
@@ -328,35 +452,26 @@ func (l *Log) write(batch []*request) {
 		next = f
 		return b, nil
 	})
+	l.treeMu.Lock()
+	defer l.treeMu.Unlock()
 	if err != nil {
 		l.failures.Add(1)
 		l.cache = nil
-		if len(batch) == 0 {
-			l.opts.Logger.Error("audit: cannot write checkpoint", "err", err)
-		}
-	} else {
-		if len(batch) > 0 {
-			l.batches.Add(1)
-			l.entries.Add(int64(len(batch)))
-		}
+		return first, nil, err
+	}
+	if len(es) > 0 && mark == nil {
+		l.batches.Add(1)
+		l.entries.Add(int64(len(es)))
+	}
+	if l.cache == nil || next.size > l.cache.size {
 		l.cache = next
-		if sign {
-			l.lastSign = now
-			l.dirty = false
-		} else {
-			l.dirty = true
-		}
 	}
-	for i, r := range batch {
-		r.seq, r.err = first+int64(i), err
+	l.stored = max(l.stored, next.size)
+	if sign {
+		l.signed = max(l.signed, next.size)
+		l.lastSign = now
 	}
-	if err == nil && durable != nil {
-		l.acks <- ack{reqs: slices.Clone(batch), durable: durable}
-		return
-	}
-	for _, r := range batch {
-		close(r.done)
-	}
+	return first, durable, nil
 }
 
 // acknowledge wakes the Appends of committed batches, in order, once each
@@ -382,14 +497,147 @@ func (l *Log) acknowledge() {
 	}
 }
 
+// recoverJournal moves the entries that j holds and the Store does not
+// (after the Store's mark of j's lap) into the Store, then starts a new lap.
+func (l *Log) recoverJournal(j *Journal) error {
+	found := j.Found()
+	m, err := l.store.AuditJournalMark(l.ctx)
+	if err != nil {
+		return err
+	}
+	skip := int64(0)
+	if m.Gen == j.Gen() {
+		skip = min(m.Count, int64(len(found)))
+	}
+	l.ingMu.Lock()
+	l.pending, l.gen, l.taken = slices.Clone(found[skip:]), j.Gen(), skip
+	l.ingMu.Unlock()
+	if err := l.ingestAll(); err != nil {
+		return err
+	}
+	if n := int64(len(found)) - skip; n > 0 {
+		l.opts.Logger.Info("audit: moved entries left in the journal into the log", "entries", n, "journal", j.path)
+	}
+	if err := j.Rewind(); err != nil {
+		return err
+	}
+	l.ingMu.Lock()
+	l.gen, l.taken = j.Gen(), 0
+	l.ingMu.Unlock()
+	return nil
+}
+
+// rewind starts a new lap of j once every entry journaled is stored; when
+// that fails, j grows past JournalLap and the next batch tries again.
+func (l *Log) rewind(j *Journal) {
+	if err := l.drain(l.ctx); err != nil {
+		l.opts.Logger.Error("audit: cannot rewind the journal", "err", err)
+		return
+	}
+	err := j.Rewind()
+	l.ingMu.Lock()
+	l.gen, l.taken = j.Gen(), 0
+	l.ingMu.Unlock()
+	if err != nil {
+		l.opts.Logger.Error("audit: cannot rewind the journal", "err", err)
+	}
+}
+
+// journalAhead is how far ahead of its records the ingester keeps the
+// journal extended: a few seconds of entries at the rates measured.
+const journalAhead = 4 << 20
+
+// ingest moves journaled entries into the Store every IngestInterval and
+// when asked (drain), and signs checkpoints when due.
+func (l *Log) ingest() {
+	defer close(l.ingDone)
+	tick := time.NewTicker(l.opts.IngestInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if err := l.ingestAll(); err != nil {
+				l.opts.Logger.Error("audit: cannot move journaled entries into the log", "err", err)
+			}
+			if err := l.journal.Extend(journalAhead); err != nil {
+				l.opts.Logger.Error("audit: cannot extend the journal", "err", err)
+			}
+		case w := <-l.drains:
+			w <- l.ingestAll()
+		case <-l.ingQuit:
+			if err := l.ingestAll(); err != nil {
+				l.opts.Logger.Error("audit: cannot move journaled entries into the log; they stay in the journal", "err", err)
+			}
+			return
+		}
+		if wait, ok := l.signDue(); ok && wait <= 0 {
+			l.checkpoint()
+		}
+	}
+}
+
+// ingestAll stores every pending entry, MaxBatch at a time, each
+// transaction with the journal mark of its last entry, and waits until it
+// is durable.
+func (l *Log) ingestAll() error {
+	for {
+		l.ingMu.Lock()
+		n := min(len(l.pending), l.opts.MaxBatch)
+		es, mark := l.pending[:n:n], JournalMark{Gen: l.gen, Count: l.taken + int64(n)}
+		l.ingMu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		_, durable, err := l.commit(es, nil, &mark)
+		if err == nil && durable != nil {
+			err = durable()
+		}
+		if err != nil {
+			// A failed flush or a connection lost at commit leaves the
+			// batch's fate unknown: the Store's mark tells.
+			if m, merr := l.store.AuditJournalMark(l.ctx); merr != nil || m != mark {
+				return err
+			}
+		}
+		l.ingested.Add(int64(n))
+		l.ingMu.Lock()
+		l.pending = l.pending[n:]
+		if len(l.pending) == 0 {
+			l.pending = nil
+		}
+		l.taken += int64(n)
+		l.ingMu.Unlock()
+	}
+}
+
+// drain has the ingester store every entry journaled so far; without a
+// journal it returns at once.
+func (l *Log) drain(ctx context.Context) error {
+	w := make(chan error, 1)
+	select {
+	case l.drains <- w:
+	case <-l.ingDone:
+		return nil
+	case <-ctx.Done():
+		return errs.E("audit.drain", errs.Unavailable, ctx.Err())
+	}
+	select {
+	case err := <-w:
+		return err
+	case <-ctx.Done():
+		return errs.E("audit.drain", errs.Unavailable, ctx.Err())
+	}
+}
+
 // Stats counts a Log's work since NewLog.
 type Stats struct {
-	Batches  int64 // committed transactions that appended entries
+	Batches  int64 // committed transactions that appended entries, and batches journaled
 	Entries  int64 // entries in them
+	Ingested int64 // journaled entries moved into the Store
 	Failures int64 // transactions that failed (with or without entries)
 }
 
 // Stats returns the Log's counters.
 func (l *Log) Stats() Stats {
-	return Stats{Batches: l.batches.Load(), Entries: l.entries.Load(), Failures: l.failures.Load()}
+	return Stats{Batches: l.batches.Load(), Entries: l.entries.Load(), Ingested: l.ingested.Load(), Failures: l.failures.Load()}
 }

@@ -9,12 +9,16 @@ import (
 	"github.com/polex-org/polex/internal/errs"
 )
 
-// Query returns the entries matching f, ordered by Seq, at most f.Limit
+// Query returns the entries matching f (every entry journaled before the
+// call first moved into the Store), ordered by Seq, at most f.Limit
 // (default DefaultLimit, at most MaxLimit). It returns an Invalid error for
 // a bad filter.
 func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, error) {
 	f, err := f.Normalize()
 	if err != nil {
+		return nil, errs.E("audit.Query", err)
+	}
+	if err := l.drain(ctx); err != nil {
 		return nil, errs.E("audit.Query", err)
 	}
 	es, err := l.store.AuditEntries(ctx, f)
@@ -30,6 +34,9 @@ func (l *Log) Entry(ctx context.Context, seq int64) (Entry, error) {
 	if seq < 0 {
 		return Entry{}, errs.E(op, errs.NotFound, "no such entry")
 	}
+	if err := l.drain(ctx); err != nil {
+		return Entry{}, errs.E(op, err)
+	}
 	es, err := l.store.AuditEntries(ctx, Filter{Start: seq, Limit: 1})
 	if err != nil {
 		return Entry{}, errs.E(op, err)
@@ -40,8 +47,12 @@ func (l *Log) Entry(ctx context.Context, seq int64) (Entry, error) {
 	return es[0], nil
 }
 
-// Size returns the number of entries committed.
+// Size returns the number of entries committed (every entry journaled
+// before the call first moved into the Store).
 func (l *Log) Size(ctx context.Context) (int64, error) {
+	if err := l.drain(ctx); err != nil {
+		return 0, errs.E("audit.Size", err)
+	}
 	n, err := l.store.AuditSize(ctx)
 	if err != nil {
 		return 0, errs.E("audit.Size", err)

@@ -30,7 +30,7 @@ type Config struct {
 	ShutdownFor time.Duration // grace period for requests in flight at shutdown
 	Version     string        // the build's version, shown in the API description
 
-	AuditCommit string // "sync" (default): each audit entry waits for the disk; "async": it does not (see sqldb.DB.AuditAsync)
+	AuditCommit string // "journal" (default): each audit entry waits for the disk, through the audit journal on SQLite; "sync": through the database; "async": it does not wait (see sqldb.DB.AuditAsync)
 
 	HitUrgent  time.Duration // the owner's deadline to confirm an urgent hit
 	HitRoutine time.Duration // the owner's deadline to confirm a routine hit
@@ -40,7 +40,7 @@ type Config struct {
 func Default() Config {
 	return Config{DataDir: "polex-data", Addr: "127.0.0.1:8080", LogLevel: "info", LogFormat: "text",
 		MaxBody: 1 << 20, ShutdownFor: 20 * time.Second, Version: "dev",
-		HitUrgent: 10 * time.Minute, HitRoutine: time.Hour, AuditCommit: "sync"}
+		HitUrgent: 10 * time.Minute, HitRoutine: time.Hour, AuditCommit: "journal"}
 }
 
 // FromEnv returns the defaults overridden by POLEX_* variables read through getenv.
@@ -82,7 +82,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL `URL` (postgres://...); empty for the embedded SQLite")
 	fs.StringVar(&c.AuditKey, "audit-key", c.AuditKey, "audit checkpoint signing key `FILE` (default DATA/audit.key)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `LEVEL`: debug, info, warn, error")
-	fs.StringVar(&c.AuditCommit, "audit-commit", c.AuditCommit, "sync: every audit entry waits for the disk before the action goes on; async: it does not (a power loss may take the last fraction of a second of entries)")
+	fs.StringVar(&c.AuditCommit, "audit-commit", c.AuditCommit, "journal: every audit entry waits for the disk before the action goes on, written first to DATA/audit.journal and moved into the database within 50 ms (embedded SQLite; on PostgreSQL the same as sync); sync: it waits for the database's commit; async: it does not wait (a power loss may take the last fraction of a second of entries)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `FORMAT`: text or json")
 }
 
@@ -129,8 +129,8 @@ func (c Config) Validate() error {
 			return errs.Invalidf(op, f.name, "--%s: cannot read %s", f.name, f.path)
 		}
 	}
-	if c.AuditCommit != "sync" && c.AuditCommit != "async" {
-		return errs.Invalidf(op, "audit-commit", "--audit-commit must be sync or async, not %q", c.AuditCommit)
+	if c.AuditCommit != "journal" && c.AuditCommit != "sync" && c.AuditCommit != "async" {
+		return errs.Invalidf(op, "audit-commit", "--audit-commit must be journal, sync or async, not %q", c.AuditCommit)
 	}
 	if c.HitUrgent < time.Second || c.HitRoutine < time.Second {
 		return errs.Invalidf(op, "hit-urgent", "--hit-urgent and --hit-routine must be at least 1s")

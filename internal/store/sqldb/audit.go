@@ -74,6 +74,11 @@ func (db *DB) AppendAudit(ctx context.Context, guess int64, attached bool, build
 				return wrap(op, err)
 			}
 		}
+		if m := b.Journal; m != nil {
+			if _, err := db.txExec(ctx, tx, `UPDATE audit_journal SET gen = $1, records = $2 WHERE id = 1`, int64(m.Gen), m.Count); err != nil {
+				return wrap(op, err)
+			}
+		}
 		if len(b.Attached) > 0 && !attached {
 			return errs.E(op, errs.Internal, "writes attached to a batch announced without")
 		}
@@ -155,6 +160,9 @@ func (db *DB) appendAuditIf(ctx context.Context, guess int64, build func(size in
 	}
 	if err := checkAuditSeqs(b, guess); err != nil {
 		return false, err
+	}
+	if b.Journal != nil { // stored by the transaction
+		return false, nil
 	}
 	if len(b.Records) == 0 {
 		// A checkpoint alone is true whatever was appended since.
@@ -298,6 +306,15 @@ func (db *DB) AuditSize(ctx context.Context) (int64, error) {
 		return 0, wrap("sqldb.AuditSize", err)
 	}
 	return n, nil
+}
+
+// AuditJournalMark implements audit.Store.
+func (db *DB) AuditJournalMark(ctx context.Context) (audit.JournalMark, error) {
+	var gen, n int64
+	if err := db.SQL.QueryRowContext(ctx, `SELECT gen, records FROM audit_journal WHERE id = 1`).Scan(&gen, &n); err != nil {
+		return audit.JournalMark{}, wrap("sqldb.AuditJournalMark", err)
+	}
+	return audit.JournalMark{Gen: uint64(gen), Count: n}, nil
 }
 
 // AuditHashes implements audit.Store.
