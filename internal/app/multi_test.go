@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -105,5 +106,77 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	}
 	if !rep.OK() || rep.Entries < 400 || rep.Signed != rep.Entries {
 		t.Fatalf("after two servers appended: %+v (problem %v)", rep, rep.Problem)
+	}
+}
+
+// TestTwoAppsOneDataDirectory opens two Apps on one embedded data directory,
+// as a command run beside `polex serve` does: the first holds the audit
+// journal, the second appends straight to the database, and every entry
+// of both is stored once in one log that verifies.
+func TestTwoAppsOneDataDirectory(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *app.App {
+		cfg := config.Default()
+		cfg.DataDir = dir
+		cfg.DemoMode = true
+		a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a1, a2 := open(), open()
+	if _, err := os.Stat(dir + "/audit.journal"); err != nil {
+		t.Fatalf("no audit journal in the data directory: %v", err)
+	}
+	before, err := a1.Audit.Size(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range []*app.App{a1, a2} {
+		for n := range 20 {
+			seq, err := a.Audit.Append(ctx, audit.Entry{Actor: "test", Action: "test.append", Outcome: audit.OutcomeOK, RequestID: fmt.Sprintf("app%d-%d", i, n)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if journaled := seq == audit.Unnumbered; journaled != (i == 0) {
+				t.Fatalf("App %d: Append = seq %d; want Unnumbered only from the App holding the journal", i+1, seq)
+			}
+		}
+	}
+	if n, err := a1.Audit.Size(ctx); err != nil || n != before+40 {
+		t.Fatalf("Size = %d, %v; want %d", n, err, before+40)
+	}
+	if st := a1.Audit.Stats(); st.Ingested < 20 {
+		t.Fatalf("the first App moved %d journaled entries, want at least 20", st.Ingested)
+	}
+	for _, a := range []*app.App{a2, a1} {
+		if err := a.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a3 := open() // takes the journal again, with nothing left in it
+	defer a3.Close(ctx)
+	es, err := a3.Audit.Query(ctx, audit.Filter{Action: "test.append", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range es {
+		if seen[e.RequestID] {
+			t.Fatalf("%s stored twice", e.RequestID)
+		}
+		seen[e.RequestID] = true
+	}
+	if len(seen) != 40 {
+		t.Fatalf("%d entries stored, want 40", len(seen))
+	}
+	key, err := audit.LoadKey(dir + "/audit.key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := audit.Verify(ctx, a3.DB, key.Verifier, nil); err != nil || !rep.OK() {
+		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
 }
