@@ -40,7 +40,12 @@ type Options struct {
 	// before them.
 	Journal *Journal
 	// IngestInterval is how long at most journaled entries wait before they
-	// are moved into the Store; 0 means 50 ms.
+	// are moved into the Store; 0 means 200 ms. Longer intervals mean
+	// fewer, larger transactions and less of the database's log to write
+	// and copy back, which the journal's flushes share the disk with: at
+	// 200 ms rather than 50 the flush's p99 fell from 1.7-2.0 to 1.6 ms and
+	// the document check's p99 from 2.05-2.23 to 1.59-1.87 ms (three
+	// alternating pairs at 10 M).
 	IngestInterval time.Duration
 	// Now is the clock for entries without a time and for checkpoints.
 	Now func() time.Time
@@ -124,7 +129,7 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 		opts.GroupWait = 100 * time.Microsecond
 	}
 	if opts.IngestInterval <= 0 {
-		opts.IngestInterval = 50 * time.Millisecond
+		opts.IngestInterval = 200 * time.Millisecond
 	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return time.Now().UTC() }

@@ -82,7 +82,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "PostgreSQL `URL` (postgres://...); empty for the embedded SQLite")
 	fs.StringVar(&c.AuditKey, "audit-key", c.AuditKey, "audit checkpoint signing key `FILE` (default DATA/audit.key)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `LEVEL`: debug, info, warn, error")
-	fs.StringVar(&c.AuditCommit, "audit-commit", c.AuditCommit, "journal: every audit entry waits for the disk before the action goes on, written first to DATA/audit.journal and moved into the database within 50 ms (embedded SQLite; on PostgreSQL the same as sync); sync: it waits for the database's commit; async: it does not wait (a power loss may take the last fraction of a second of entries)")
+	fs.StringVar(&c.AuditCommit, "audit-commit", c.AuditCommit, "journal: every audit entry waits for the disk before the action goes on, written first to DATA/audit.journal and moved into the database within 200 ms (embedded SQLite; on PostgreSQL the same as sync); sync: it waits for the database's commit; async: it does not wait (a power loss may take the last fraction of a second of entries)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `FORMAT`: text or json")
 }
 
