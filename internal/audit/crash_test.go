@@ -262,26 +262,13 @@ func checkJournalCrash(t *testing.T, db *sqldb.DB, k *audit.Key, target string, 
 	}
 	recovered := l.Stats().Ingested
 	closeLog(t, l)
-	stored := map[string]int{}
-	for start := int64(0); ; {
-		es, err := db.AuditEntries(ctx, audit.Filter{Start: start, Limit: audit.MaxLimit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(es) == 0 {
-			break
-		}
-		for _, e := range es {
-			stored[e.RequestID]++
-		}
-		start = es[len(es)-1].Seq + 1
-	}
+	stored := storedRequests(t, db)
 	for _, n := range journaled {
 		if c := stored[entryN(n).RequestID]; c != 1 {
 			t.Fatalf("journaled entry %d stored %d times", n, c)
 		}
 	}
-	t.Logf("%d entries acknowledged from the journal (%d of them moved by the new Log), %d stored directly", len(journaled), recovered, direct)
+	t.Logf("%d entries acknowledged from the journal, %d stored directly; the new Log moved %d entries left in the journal (acknowledged or not)", len(journaled), direct, recovered)
 }
 
 // flakyStore fails AppendAudit while fail is set, after running build (as a
