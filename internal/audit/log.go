@@ -35,9 +35,9 @@ type Options struct {
 	// its entries are moved into the Store within IngestInterval, in one
 	// transaction with every other entry journaled meanwhile; Append
 	// returns Unnumbered for them. Entries found in the journal at NewLog
-	// (a process that stopped before moving them) are moved first. Reads
-	// of the Log (Query, Size, proofs …) first move every entry journaled
-	// before them.
+	// (a process that stopped before moving them) are moved first. Query,
+	// Entry and Size first move every entry journaled before them; proofs
+	// and checkpoints cover what is stored (a size learned from Size).
 	Journal *Journal
 	// IngestInterval is how long at most journaled entries wait before they
 	// are moved into the Store; 0 means 200 ms. Longer intervals mean
@@ -523,13 +523,17 @@ func (l *Log) recoverJournal(j *Journal) error {
 	if n := int64(len(found)) - skip; n > 0 {
 		l.opts.Logger.Info("audit: moved entries left in the journal into the log", "entries", n, "journal", j.path)
 	}
-	if err := j.Rewind(); err != nil {
-		return err
-	}
+	return l.newLap(j)
+}
+
+// newLap rewinds j and has the ingester count the new lap's records from
+// zero; the generation changes even when the flush fails (Journal.Rewind).
+func (l *Log) newLap(j *Journal) error {
+	err := j.Rewind()
 	l.ingMu.Lock()
 	l.gen, l.taken = j.Gen(), 0
 	l.ingMu.Unlock()
-	return nil
+	return err
 }
 
 // rewind starts a new lap of j once every entry journaled is stored; when
@@ -539,11 +543,7 @@ func (l *Log) rewind(j *Journal) {
 		l.opts.Logger.Error("audit: cannot rewind the journal", "err", err)
 		return
 	}
-	err := j.Rewind()
-	l.ingMu.Lock()
-	l.gen, l.taken = j.Gen(), 0
-	l.ingMu.Unlock()
-	if err != nil {
+	if err := l.newLap(j); err != nil {
 		l.opts.Logger.Error("audit: cannot rewind the journal", "err", err)
 	}
 }
