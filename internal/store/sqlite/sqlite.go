@@ -47,9 +47,12 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*sqldb.DB, error) 
 	// wal_autocheckpoint: the background checkpointer copies the log back
 	// every CheckpointEvery; a commit checkpoints only when the log passes
 	// autoCheckpointPages all the same. journal_size_limit: a rewound log
-	// file is cut back to 64 MB.
+	// file is cut back to rewindFrames and a little more (the checkpointer
+	// rewinds it at about that size), so that commits overwrite a file
+	// already allocated rather than grow it, which makes each flush of the
+	// log journal the file's new size too.
 	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(FULL)",
-		"cache_size(-" + strconv.Itoa(cacheKiB) + ")", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")", "journal_size_limit(67108864)"} {
+		"cache_size(-" + strconv.Itoa(cacheKiB) + ")", "temp_store(MEMORY)", "wal_autocheckpoint(" + strconv.Itoa(autoCheckpointPages) + ")", "journal_size_limit(" + strconv.Itoa(journalSizeLimit) + ")"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -106,7 +109,10 @@ const maxConns = 10
 // cacheKiB is each connection's page cache (cache_size), allocated as used.
 const cacheKiB = 32 << 10
 
-// autoCheckpointPages is the log size (4 KB pages; 256 MB) at which a
+// autoCheckpointPages is the log size (4 KB pages; 512 MB) at which a
 // commit checkpoints itself, should the background checkpointer fall
 // behind.
-const autoCheckpointPages = 65536
+const autoCheckpointPages = 2 * rewindFrames
+
+// journalSizeLimit is the size (bytes) a rewound log file is cut back to.
+const journalSizeLimit = rewindFrames*4096 + 32<<20
