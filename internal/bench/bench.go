@@ -19,9 +19,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"time"
 
@@ -132,6 +134,8 @@ type Result struct {
 	GoVersion        string            `json:"go_version"`
 	CPUs             int               `json:"cpus"`
 	GOMAXPROCS       int               `json:"gomaxprocs"`
+	GOGC             int64             `json:"gogc" doc:"the garbage collector's target percentage (polex sets 400 unless GOGC is set)"`
+	GOMEMLIMIT       int64             `json:"gomemlimit_bytes" doc:"the soft memory limit (polex sets half the memory unless GOMEMLIMIT is set)"`
 	Skipped          map[string]string `json:"skipped,omitempty" doc:"why a part did not run"`
 }
 
@@ -181,7 +185,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Concurrency = DefaultConcurrency
 	}
 	res := &Result{Documents: o.Documents, Persons: o.Persons, Seed: o.Seed, Concurrency: o.Concurrency, AuditCommit: o.Config.AuditCommit,
-		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+		GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		GOGC: gcSetting("/gc/gogc:percent"), GOMEMLIMIT: gcSetting("/gc/gomemlimit:bytes")}
 
 	dir := o.DataDir
 	if dir == "" {
@@ -476,4 +481,14 @@ func (o *Options) profile(suffix string) (func(), error) {
 		runtime.SetBlockProfileRate(0)
 		runtime.SetMutexProfileFraction(0)
 	}, nil
+}
+
+// gcSetting reads a uint64 runtime metric (a GC setting), or -1.
+func gcSetting(name string) int64 {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return -1
+	}
+	return int64(min(s[0].Value.Uint64(), math.MaxInt64))
 }

@@ -11,8 +11,8 @@ import (
 // cores), and why a figure is missing.
 func (r *Result) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "polex bench checks: %d documents, %d persons, seed %d, concurrency %d, %s, %d CPUs, GOMAXPROCS %d\n\n",
-		r.Documents, r.Persons, r.Seed, r.Concurrency, r.GoVersion, r.CPUs, r.GOMAXPROCS)
+	fmt.Fprintf(tw, "polex bench checks: %d documents, %d persons, seed %d, concurrency %d, %s, %d CPUs, GOMAXPROCS %d, GOGC %d\n\n",
+		r.Documents, r.Persons, r.Seed, r.Concurrency, r.GoVersion, r.CPUs, r.GOMAXPROCS, r.GOGC)
 	fmt.Fprintf(tw, "figure\tvalue\tgoal\tkey\n")
 	notes := map[string]int{}
 	var order []string
