@@ -10,10 +10,10 @@ import (
 
 // gcPercent is the garbage collector's target (GOGC) unless the
 // environment sets one. Polex holds its check indexes in memory (about
-// 400 MB live at 10 M documents and 1 M persons), so with Go's default of
-// 100 a collection came every 2-3 s under person checks and its 150-200 ms
-// of marking, on one of two cores, was a good part of the slowest 1 % of
-// screens. At 400 a collection comes a quarter as often; the heap may grow
+// 400 MB live at 1 M documents and 1 M persons), so with Go's default of
+// 100 a collection came every 2-3 s under person checks, marking for
+// 150-200 ms on one of two cores; a screen during one was six times as
+// likely to take over 8 ms (17 of 84 such screens in 3.4 % of the time). At 400 a collection comes a quarter as often; the heap may grow
 // to five times what is live, bounded by memoryLimit. Name screen p99 in
 // three pairs of fresh runs at 1 M persons: 8.23, 11.64 and 9.80 ms
 // against 11.17, 12.26 and 11.37 at 100.

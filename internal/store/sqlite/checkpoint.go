@@ -17,10 +17,11 @@ const CheckpointEvery = 500 * time.Millisecond
 // Writers wait while it does (35 ms at the median under person checks, up
 // to 100), so it is not done more often than needed: at 16 MB it came
 // twice a second under person checks, whose hits write 30-60 MB of log a
-// second, at 64 MB once a second, and those waits were a tenth of the
-// slowest 1 % of person checks. At 256 MB it comes every 4-8 s (the name
-// screen's p99 in three pairs of fresh runs at 1 M persons: 12.42, 8.96,
-// 13.18 ms against 13.61, 10.68, 13.49 at 64 MB).
+// second, at 64 MB once a second, and the checks it held (13-25 ms in
+// their audit append) clustered at the same point of every second among
+// the slowest 1 %. At 256 MB it comes, at those rates, every 4-8 s (the
+// name screen's p99 in four pairs of fresh runs at 1 M persons: 12.42,
+// 8.96, 13.18, 11.24 ms against 13.61, 10.68, 13.49, 11.95 at 64 MB).
 const rewindFrames = 65536
 
 // rewindLeft is the most frames (4 MB) a RESTART may have left to copy:
