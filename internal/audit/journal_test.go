@@ -55,6 +55,15 @@ func storedRequests(t *testing.T, db *sqldb.DB) map[string]int {
 	}
 }
 
+// reopensWith closes j, opens path again and checks that it finds want.
+func reopensWith(t *testing.T, j *audit.Journal, path string, want []audit.Entry) {
+	t.Helper()
+	j.Close()
+	j = openJournal(t, path)
+	defer j.Close()
+	sameEntries(t, j.Found(), want)
+}
+
 func sameEntries(t *testing.T, got, want []audit.Entry) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -87,10 +96,7 @@ func TestJournalReadsBackWhatWasWritten(t *testing.T) {
 	if err := j.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	j.Close()
-	j = openJournal(t, path)
-	defer j.Close()
-	sameEntries(t, j.Found(), es)
+	reopensWith(t, j, path, es)
 }
 
 // TestJournalStopsAtTheFirstBadRecord: a damaged or torn record ends the
@@ -151,10 +157,7 @@ func TestJournalRewind(t *testing.T) {
 	if err := j.Write(journaled(100, 103)); err != nil {
 		t.Fatal(err)
 	}
-	j.Close()
-	j = openJournal(t, path)
-	defer j.Close()
-	sameEntries(t, j.Found(), journaled(100, 103))
+	reopensWith(t, j, path, journaled(100, 103))
 }
 
 // TestJournalExtend: Extend writes zeros ahead of the records, which read
@@ -178,10 +181,7 @@ func TestJournalExtend(t *testing.T) {
 	if err := j.Write(journaled(5, 8)); err != nil {
 		t.Fatal(err)
 	}
-	j.Close()
-	j = openJournal(t, path)
-	defer j.Close()
-	sameEntries(t, j.Found(), journaled(0, 8))
+	reopensWith(t, j, path, journaled(0, 8))
 }
 
 // TestJournalRefusals: a second holder and a file that is no journal.

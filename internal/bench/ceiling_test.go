@@ -22,9 +22,10 @@ import (
 // same size; "http+audit" also appends an audit entry through the journal
 // (SQLite), as every check does, and answers once it is durable. The gap
 // between these and doc_checks_per_s is what Polex's own work costs (the
-// policy, the index, the JSON); the gap to pg_doc_checks_per_s is why a
-// check over HTTP with a durable audit trail cannot outrun a bare
-// primary-key lookup on 2 cores. Run it with
+// policy, the index, the JSON); set beside pg_doc_checks_per_s,
+// "http+audit" shows how far any check over HTTP that waits for a durable
+// audit entry stands from a bare primary-key lookup on this machine. Run
+// it with
 //
 //	go test -run x -bench LoopbackCeiling -benchtime 200000x ./internal/bench/
 func BenchmarkLoopbackCeiling(b *testing.B) {
