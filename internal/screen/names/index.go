@@ -49,12 +49,12 @@ type Index struct {
 	byHash   map[uint64]uint32 // hash of id → slot
 	collided map[string]uint32 // ids whose hash another id already holds
 	hashSeed maphash.Seed
-	postings map[string][]uint32 // key → slots, ascending
-	vocab    map[string]Token    // parts seen (romanised, as written)
-	words    []string            // the parts of vocab, numbered in the order seen
+	postings postings   // key → slots, ascending (pointer-free)
+	vocab    vocabulary // parts seen (romanised, as written), pointer-free
 	// The parts' one-letter deletions, for typos: delHead maps the hash of
 	// a deletion to 1 + the first node of its chain in delNodes; a node is
-	// a part's number << 32 | (1 + the next node), 0 ending the chain.
+	// a part's number in vocab << 32 | (1 + the next node), 0 ending the
+	// chain.
 	// Neither holds a pointer, so the garbage collector never scans the
 	// millions of deletions of a large vocabulary. A hash collision only
 	// adds a candidate part, which is then scored like any other.
@@ -126,13 +126,14 @@ func parseEvid(e Evidence) evid {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
+	seed := maphash.MakeSeed()
 	return &Index{
 		byHash:   make(map[uint64]uint32),
 		collided: make(map[string]uint32),
-		hashSeed: maphash.MakeSeed(),
-		postings: make(map[string][]uint32),
+		hashSeed: seed,
+		postings: newPostings(seed),
 		delHead:  make(map[uint64]uint32),
-		vocab:    make(map[string]Token),
+		vocab:    newVocabulary(seed),
 		nats:     map[string]uint16{"": 0},
 		natList:  []string{""},
 	}
@@ -218,7 +219,7 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 	x.live++
 	if v.dob.y != 0 {
 		k := yearKey(v.dob.y)
-		x.postings[k] = append(x.postings[k], slot)
+		x.postings.add(k, slot)
 	}
 	var seen [32]string
 	nseen, parts := 0, 0
@@ -232,7 +233,7 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 			seen[nseen] = k
 			nseen++
 		}
-		x.postings[k] = append(x.postings[k], slot)
+		x.postings.add(k, slot)
 	}
 	for _, a := range analyses {
 		for _, t := range a.Tokens {
@@ -256,17 +257,12 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 // addVocab records a part as written (romanised) and its one-letter
 // deletions; its posting key is its canonical form.
 func (x *Index) addVocab(t Token) {
-	if _, ok := x.vocab[t.Text]; ok {
-		return
-	}
 	t.Kind = newTokenKind(t.Text)
-	t.Abjad = false
-	x.vocab[t.Text] = t
-	if len(t.Text) < 4 {
+	part, added := x.vocab.add(t)
+	if !added || len(t.Text) < 4 {
 		return
 	}
-	n := uint64(len(x.words))
-	x.words = append(x.words, t.Text)
+	n := uint64(part)
 	w := t.Text
 	for i := 0; i < len(w); i++ {
 		if i > 0 && w[i] == w[i-1] {
@@ -293,7 +289,7 @@ func (x *Index) deletedFrom(out []string, h uint64) []string {
 	start := len(out)
 	for n := x.delHead[h]; n != 0; {
 		node := x.delNodes[n-1]
-		out = append(out, x.words[node>>32])
+		out = append(out, x.vocab.textOf(uint32(node>>32)))
 		n = uint32(node)
 	}
 	// A chain runs newest first: give the parts in the order they were
@@ -332,19 +328,7 @@ func (x *Index) removeLocked(id string) {
 // compactLocked drops removed slots from the posting lists and removed
 // text from the arena. Slots are not renumbered.
 func (x *Index) compactLocked() {
-	for k, list := range x.postings {
-		out := list[:0]
-		for _, s := range list {
-			if x.entries[s].alive() {
-				out = append(out, s)
-			}
-		}
-		if len(out) == 0 {
-			delete(x.postings, k)
-		} else {
-			x.postings[k] = out
-		}
-	}
+	x.postings.compact(func(s uint32) bool { return x.entries[s].alive() })
 	arena := make([]byte, 0, len(x.arena)-x.garbage)
 	for i := range x.entries {
 		e := &x.entries[i]
@@ -416,7 +400,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	// common, the shortest common list finds them.
 	rare := make([]bool, len(qs.names))
 	for i, t := range qs.names {
-		rare[i] = len(x.postings[t.Canon]) <= common
+		rare[i] = len(x.postings.get(t.Canon)) <= common
 	}
 	// Phase 1 finds the candidates, phase 2 credits them part by part
 	// (each part gives a candidate only its best expansion).
@@ -443,7 +427,7 @@ func (x *Index) Search(q Query, k int) []Candidate {
 	if qe.dob.y != 0 {
 		// The birth year breaks ties between namesakes; it never finds
 		// candidates on its own.
-		if list := x.postings[yearKey(qe.dob.y)]; len(list) > 0 {
+		if list := x.postings.get(yearKey(qe.dob.y)); len(list) > 0 {
 			exps = append(exps, expansion{part: len(qs.names) * 2, key: "year", weight: 0.5, list: list})
 		}
 	}
@@ -545,7 +529,7 @@ func (x *Index) expand(parts []Token) []expansion {
 	nDocs := float64(x.live)
 	idf := func(n int) float64 { return math.Log(1 + nDocs/float64(n)) }
 	add := func(part int, key string, w, ceiling float64) {
-		list := x.postings[key]
+		list := x.postings.get(key)
 		if len(list) == 0 {
 			return
 		}
@@ -559,7 +543,7 @@ func (x *Index) expand(parts []Token) []expansion {
 		// A variant never credits more than the part itself would: a
 		// rarer variant (Marín for Martin) must not outrank the exact form.
 		ceiling := math.Inf(1)
-		if n := len(x.postings[t.Canon]); n > 0 {
+		if n := len(x.postings.get(t.Canon)); n > 0 {
 			ceiling = 0.9 * idf(n)
 		}
 		add(i, t.Canon, 1, math.Inf(1))
@@ -621,8 +605,8 @@ func (x *Index) fuzzy(out []string, w string) []string {
 			continue
 		}
 		d := append(append(buf[:0], w[:i]...), w[i+1:]...)
-		if t, ok := x.vocab[string(d)]; ok {
-			out = append(out, t.Text) // the vocabulary's key
+		if n, ok := x.vocab.find(d); ok {
+			out = append(out, x.vocab.textOf(n)) // the vocabulary's own text
 		}
 		out = x.deletedFrom(out, x.deletionHash(w, i))
 	}
@@ -651,8 +635,10 @@ func (x *Index) fromRoman(r []byte, buf []Token) []Token {
 		if forced {
 			w = w[1:]
 		}
-		t, ok := x.vocab[string(w)]
-		if !ok {
+		var t Token
+		if n, ok := x.vocab.find(w); ok {
+			t = x.vocab.token(n)
+		} else {
 			t = newToken(string(w))
 		}
 		t.Abjad = abjad
