@@ -9,9 +9,10 @@ import (
 // written), each with its canonical form, phonetic key and kind, numbered
 // in the order seen, without a pointer the garbage collector must follow
 // (but for the rare parts whose hash an earlier part holds): the parts'
-// texts live in one byte arena, found by the hash of the part. As a map[string]Token and a []string at a
-// million persons (172,000 parts), they were nearly half of what a
-// collection marked in the index (14 of 30 ms on this machine).
+// texts live in one byte arena, found by the hash of the part. As a
+// map[string]Token and a []string at a million persons (172,000 parts),
+// they were nearly half of what a collection marked in the index (14 of
+// 30 ms on this machine).
 //
 // The strings it returns are views of the arena (unsafe.String): the
 // arena is only ever appended to, so the bytes under a view never change,
@@ -34,8 +35,9 @@ type vocabPart struct {
 }
 
 // maxVocabPart is the longest text, canonical form or key a part may have:
-// a longer part is not recorded (it still finds candidates through its
-// posting key; it only cannot be found as a typo of another part).
+// a longer part is not recorded: it still finds candidates through its
+// posting key and Index.fromRoman rebuilds it with newToken; it only
+// cannot be found as a typo of another part.
 const maxVocabPart = 255
 
 func newVocabulary(seed maphash.Seed) vocabulary {
