@@ -60,7 +60,7 @@ func (v *vocabulary) find(w []byte) (uint32, bool) {
 // add records t (its Text, Canon, Key and Kind) unless a part with its
 // text is recorded, and returns its number and whether it is new.
 func (v *vocabulary) add(t Token) (uint32, bool) {
-	if n, ok := v.find(unsafe.Slice(unsafe.StringData(t.Text), len(t.Text))); ok {
+	if n, ok := v.find([]byte(t.Text)); ok {
 		return n, false
 	}
 	if len(t.Text) > maxVocabPart || len(t.Canon) > maxVocabPart || len(t.Key) > maxVocabPart {
@@ -99,6 +99,3 @@ func (v *vocabulary) token(n uint32) Token {
 	return Token{Text: v.view(p.off, p.textLen), Canon: v.view(p.off+uint32(p.textLen), p.canonLen),
 		Key: v.view(p.off+uint32(p.textLen)+uint32(p.canonLen), p.keyLen), Kind: p.kind}
 }
-
-// len returns how many parts are recorded.
-func (v *vocabulary) len() int { return len(v.parts) }
