@@ -44,10 +44,9 @@ type Candidate struct {
 type Index struct {
 	mu       sync.RWMutex
 	entries  []entry
-	ntok     []uint8           // per slot: distinct name parts over all names, for ranking namesakes
-	arena    []byte            // id, names and romanisations of all entries
-	byHash   map[uint64]uint32 // hash of id → slot
-	collided map[string]uint32 // ids whose hash another id already holds
+	ntok     []uint8    // per slot: distinct name parts over all names, for ranking namesakes
+	arena    []byte     // id, names and romanisations of all entries
+	ids      hashedKeys // id → slot
 	hashSeed maphash.Seed
 	postings postings   // key → slots, ascending (pointer-free)
 	vocab    vocabulary // parts seen (romanised, as written), pointer-free
@@ -128,8 +127,7 @@ func parseEvid(e Evidence) evid {
 func NewIndex() *Index {
 	seed := maphash.MakeSeed()
 	return &Index{
-		byHash:   make(map[uint64]uint32),
-		collided: make(map[string]uint32),
+		ids:      newHashedKeys(seed),
 		hashSeed: seed,
 		postings: newPostings(seed),
 		delHead:  make(map[uint64]uint32),
@@ -148,11 +146,7 @@ func (x *Index) Len() int {
 
 // lookup returns the slot of id.
 func (x *Index) lookup(id string) (uint32, bool) {
-	if s, ok := x.byHash[maphash.String(x.hashSeed, id)]; ok && string(x.idOf(&x.entries[s])) == id {
-		return s, true
-	}
-	s, ok := x.collided[id]
-	return s, ok
+	return x.ids.find([]byte(id), func(s uint32) []byte { return x.idOf(&x.entries[s]) })
 }
 
 // Entry limits: longer ids and names are cut (ids to 1 KB, all names of a
@@ -210,12 +204,7 @@ func (x *Index) Add(id string, names []string, ev Evidence) {
 	x.arena = append(x.arena, id...)
 	x.arena = append(x.arena, on...)
 	x.arena = append(x.arena, or...)
-	h := maphash.String(x.hashSeed, id)
-	if _, taken := x.byHash[h]; taken {
-		x.collided[id] = slot
-	} else {
-		x.byHash[h] = slot
-	}
+	x.ids.put(id, slot)
 	x.live++
 	if v.dob.y != 0 {
 		k := yearKey(v.dob.y)
@@ -310,11 +299,7 @@ func (x *Index) removeLocked(id string) {
 	if !ok {
 		return
 	}
-	if _, c := x.collided[id]; c {
-		delete(x.collided, id)
-	} else {
-		delete(x.byHash, maphash.String(x.hashSeed, id))
-	}
+	x.ids.remove(id)
 	e := &x.entries[slot]
 	x.garbage += int(e.idLen) + int(e.namesLen) + int(e.roLen)
 	*e = entry{}

@@ -106,6 +106,3 @@ func (p *postings) compact(alive func(uint32) bool) {
 	}
 	p.lists, p.data, p.waste = keep, data, 0
 }
-
-// len returns how many keys have a list.
-func (p *postings) len() int { return len(p.ids) }

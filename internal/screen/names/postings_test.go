@@ -41,8 +41,8 @@ func TestPostingsAgainstMap(t *testing.T) {
 			}
 		}
 	}
-	if p.len() != len(want) {
-		t.Fatalf("%d keys, want %d", p.len(), len(want))
+	if len(p.ids) != len(want) {
+		t.Fatalf("%d keys, want %d", len(p.ids), len(want))
 	}
 	for k, l := range want {
 		if got := p.get(k); !slices.Equal(got, l) {
@@ -65,7 +65,7 @@ func TestVocabularyCollision(t *testing.T) {
 		t.Fatalf("first part: %d %v", a, added)
 	}
 	// Make "muhammad" collide with "mohammed".
-	v.ids[maphash.String(v.seed, "muhammad")] = a + 1
+	v.ids.byHash[maphash.String(v.ids.seed, "muhammad")] = a
 	b, added := v.add(newToken("muhammad"))
 	if !added || b != 1 {
 		t.Fatalf("colliding part: %d %v", b, added)

@@ -7,9 +7,9 @@ import (
 
 // vocabulary is the set of name parts an Index has seen (romanised, as
 // written), each with its canonical form, phonetic key and kind, numbered
-// in the order seen, without a pointer the garbage collector must follow
-// (but for the rare parts whose hash an earlier part holds): the parts'
-// texts live in one byte arena, found by the hash of the part. As a
+// in the order seen, without a pointer the garbage collector must follow:
+// the parts' texts live in one byte arena, found by the hash of the part
+// (hashedKeys). As a
 // map[string]Token and a []string at a million persons (172,000 parts),
 // they were nearly half of what a collection marked in the index (14 of
 // 30 ms on this machine).
@@ -19,9 +19,7 @@ import (
 // and a view keeps its array alive after the arena has grown into a new
 // one.
 type vocabulary struct {
-	seed  maphash.Seed
-	ids   map[uint64]uint32 // hash of the text → 1 + part number
-	other map[string]uint32 // parts whose hash an earlier part holds
+	ids   hashedKeys // text → part number
 	parts []vocabPart
 	text  []byte
 }
@@ -41,20 +39,15 @@ type vocabPart struct {
 const maxVocabPart = 255
 
 func newVocabulary(seed maphash.Seed) vocabulary {
-	return vocabulary{seed: seed, ids: make(map[uint64]uint32), other: make(map[string]uint32)}
+	return vocabulary{ids: newHashedKeys(seed)}
 }
 
 // find returns the number of the part whose text is w.
 func (v *vocabulary) find(w []byte) (uint32, bool) {
-	i := v.ids[maphash.Bytes(v.seed, w)]
-	if i == 0 {
-		return 0, false
-	}
-	if p := v.parts[i-1]; string(v.text[p.off:p.off+uint32(p.textLen)]) == string(w) {
-		return i - 1, true
-	}
-	i, ok := v.other[string(w)]
-	return i, ok
+	return v.ids.find(w, func(n uint32) []byte {
+		p := v.parts[n]
+		return v.text[p.off : p.off+uint32(p.textLen)]
+	})
 }
 
 // add records t (its Text, Canon, Key and Kind) unless a part with its
@@ -70,12 +63,7 @@ func (v *vocabulary) add(t Token) (uint32, bool) {
 	v.parts = append(v.parts, vocabPart{off: uint32(len(v.text)), textLen: uint8(len(t.Text)),
 		canonLen: uint8(len(t.Canon)), keyLen: uint8(len(t.Key)), kind: t.Kind})
 	v.text = append(append(append(v.text, t.Text...), t.Canon...), t.Key...)
-	h := maphash.String(v.seed, t.Text)
-	if _, taken := v.ids[h]; taken {
-		v.other[t.Text] = n
-	} else {
-		v.ids[h] = n + 1
-	}
+	v.ids.put(t.Text, n)
 	return n, true
 }
 
