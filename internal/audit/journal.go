@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
 
 	"github.com/polex-org/polex/internal/errs"
 )
@@ -35,21 +39,47 @@ import (
 // up to JournalLap, so that appending does not change the file's size
 // (a flush then writes no metadata: 110 µs against 210 µs here).
 //
+// Write only encodes records in memory; Sync writes them. It writes whole
+// blocks (journalBlock): the last block of the records so far, padded with
+// zeros, is written again, unchanged where it was written before, by the
+// next Sync. Where the file system allows, the writes are direct and
+// synchronous, one system call a flush.
+//
 // One process at a time holds a journal (an exclusive flock); NewLog's
 // Store, shared by other processes, numbers entries when they are stored,
 // so the order of the tree is the order of storing, not of appending.
 type Journal struct {
-	f     *os.File
+	f     *os.File // opened, read and locked; written when direct is nil
 	path  string
 	found []Entry
-	buf   []byte
 
-	mu     sync.Mutex // orders Write, Rewind and Extend
-	gen    uint64
-	off    int64 // where the next record goes
-	count  int64 // records of this lap
-	size   int64 // the file's size
-	closed bool
+	// direct is the file opened again for direct, synchronous writes
+	// (O_DIRECT|O_DSYNC on Linux): a flush is one write of whole blocks
+	// that returns once they are on the disk, 80 µs here against 130 µs
+	// for a write to the page cache and fdatasync, and half their CPU
+	// time (dd, 4 KB at a time, with oflag=direct,dsync against dsync).
+	// It is nil where the file system refuses it; the journal then writes
+	// through f and flushes with fdatasync. directFile is what Close
+	// closes.
+	direct     atomic.Pointer[os.File]
+	directFile *os.File
+
+	// flushMu orders the writes to the file (flush, Rewind, Close) and
+	// guards wbuf.
+	flushMu sync.Mutex
+	wbuf    []byte // block-aligned buffer of the flush
+
+	mu        sync.Mutex // guards the fields below and orders Write
+	gen       uint64
+	off       int64  // where the next record goes
+	synced    int64  // the end of the records on the disk
+	count     int64  // records of this lap
+	size      int64  // the file's size
+	tail      []byte // the bytes of the lap from tailAt to off: not yet flushed, after what precedes them in their block
+	tailAt    int64  // a multiple of journalBlock
+	extending int64  // the offset Extend is writing zeros at, 0 when none
+	extended  *sync.Cond
+	closed    bool
 }
 
 // JournalMark says how far a Store has taken in a Journal: the first Count
@@ -73,6 +103,9 @@ const (
 	// maxJournalRecord bounds a record's payload when reading: an entry is
 	// far smaller (see Entry.Validate).
 	maxJournalRecord = 1 << 20
+	// journalBlock is the unit of the journal's writes: direct I/O
+	// writes whole blocks at block offsets from block-aligned memory.
+	journalBlock = 4096
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -91,9 +124,14 @@ func OpenJournal(path string) (*Journal, error) {
 		return nil, errs.E(op, errs.Conflict, "the audit journal "+path+" is in use by another process", err)
 	}
 	j := &Journal{f: f, path: path}
+	j.extended = sync.NewCond(&j.mu)
 	if err := j.open(); err != nil {
 		f.Close()
 		return nil, err
+	}
+	if d := openDirect(path); d != nil {
+		j.directFile = d
+		j.direct.Store(d)
 	}
 	return j, nil
 }
@@ -126,6 +164,7 @@ func (j *Journal) create() error {
 		return errs.E("audit.OpenJournal", errs.Internal, "cannot write the audit journal", err)
 	}
 	j.size = JournalHeaderSize + journalStep
+	j.tailAt = JournalHeaderSize
 	if err := j.Rewind(); err != nil {
 		return err
 	}
@@ -140,8 +179,22 @@ func (j *Journal) create() error {
 	return nil
 }
 
-// read reads the records of the current lap into found.
+// read reads the records of the current lap into found, and the bytes
+// before the next record in its block into tail: the next flush writes
+// that block again.
 func (j *Journal) read(size int64) error {
+	if err := j.readRecords(size); err != nil {
+		return err
+	}
+	j.tailAt, j.synced = j.off/journalBlock*journalBlock, j.off
+	j.tail = make([]byte, j.off-j.tailAt)
+	if _, err := j.f.ReadAt(j.tail, j.tailAt); err != nil {
+		return errs.E("audit.OpenJournal", errs.Internal, fmt.Sprintf("cannot read %s", j.path), err)
+	}
+	return nil
+}
+
+func (j *Journal) readRecords(size int64) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(j.f, JournalHeaderSize, size-JournalHeaderSize), 1<<20)
 	j.off, j.count, j.found = JournalHeaderSize, 0, nil
 	var head [8]byte
@@ -196,37 +249,40 @@ func (j *Journal) Offset() int64 {
 
 // Extend writes zeros after the file's end, journalStep at a time, until
 // it reaches ahead bytes past the next record or JournalLap, and flushes
-// them. Records written past the end grow the file, so Extend is only a
-// matter of speed; the writer waits for it at most one step.
+// them. Records flushed past the end grow the file, so Extend is only a
+// matter of speed. It does not hold up flushes: only one that would
+// write into the step being written waits for it.
 func (j *Journal) Extend(ahead int64) error {
 	const op = "audit.Journal.Extend"
 	var zeros []byte
 	for {
 		j.mu.Lock()
-		start := max(j.size, j.off)
+		start := alignUp(max(j.size, j.off))
 		if j.closed || start >= JournalLap || start >= j.off+ahead {
 			j.mu.Unlock()
 			return nil
 		}
-		if zeros == nil {
-			zeros = make([]byte, journalStep)
-		}
-		_, err := j.f.WriteAt(zeros, start)
-		if err == nil {
-			j.size = start + journalStep
-		}
+		j.extending = start
 		j.mu.Unlock()
-		if err == nil {
-			err = datasync(j.f)
+		if zeros == nil {
+			zeros = alignedBuffer(journalStep)
 		}
+		err := j.writeAt(zeros, start)
+		j.mu.Lock()
+		j.extending = 0
+		if err == nil {
+			j.size = max(j.size, start+journalStep)
+		}
+		j.extended.Broadcast()
+		j.mu.Unlock()
 		if err != nil {
 			return errs.E(op, errs.Unavailable, "cannot extend the audit journal", err)
 		}
 	}
 }
 
-// Write appends es as the next records, without flushing them (Sync). A
-// failed write leaves the lap as it was.
+// Write appends es as the next records, in memory: they reach the file at
+// the next Sync (or Close).
 func (j *Journal) Write(es []Entry) error {
 	const op = "audit.Journal.Write"
 	j.mu.Lock()
@@ -234,7 +290,7 @@ func (j *Journal) Write(es []Entry) error {
 	if j.closed {
 		return errs.E(op, errs.Unavailable, "the audit journal is closed")
 	}
-	b := j.buf[:0]
+	b := j.tail
 	for _, e := range es {
 		e.Seq = 0
 		start := len(b)
@@ -244,22 +300,76 @@ func (j *Journal) Write(es []Entry) error {
 		binary.LittleEndian.PutUint32(b[start:], uint32(len(payload)))
 		binary.LittleEndian.PutUint32(b[start+4:], j.checksum(payload))
 	}
-	j.buf = b
-	if _, err := j.f.WriteAt(b, j.off); err != nil {
-		return errs.E(op, errs.Unavailable, "cannot write the audit journal", err)
-	}
-	j.off += int64(len(b))
+	j.off += int64(len(b) - len(j.tail))
 	j.count += int64(len(es))
-	j.size = max(j.size, j.off)
+	j.tail = b
 	return nil
 }
 
-// Sync flushes the records written so far to the disk.
+// Sync writes the records written so far to the file and flushes them to
+// the disk. A failed Sync is tried again by the next: the records stay
+// in memory until a Sync succeeds.
 func (j *Journal) Sync() error {
-	if err := datasync(j.f); err != nil {
+	j.flushMu.Lock()
+	defer j.flushMu.Unlock()
+	if err := j.flush(); err != nil {
 		return errs.E("audit.Journal.Sync", errs.Unavailable, "cannot flush the audit journal", err)
 	}
 	return nil
+}
+
+// flush writes the blocks from tailAt to off, the last one padded with
+// zeros (which read as the end of the lap), and keeps the bytes of that
+// last block for the next flush. A write that tears leaves the bytes
+// already flushed as they were: they are written again unchanged. The
+// caller holds flushMu.
+func (j *Journal) flush() error {
+	j.mu.Lock()
+	at, end := j.tailAt, j.off
+	if end == j.synced || j.closed {
+		j.mu.Unlock()
+		return nil
+	}
+	n := alignUp(end - at)
+	for j.extending != 0 && at+n > j.extending {
+		j.extended.Wait()
+	}
+	if int64(cap(j.wbuf)) < n {
+		j.wbuf = alignedBuffer(max(n, 2*int64(cap(j.wbuf))))
+	}
+	w := j.wbuf[:n]
+	clear(w[copy(w, j.tail):])
+	j.mu.Unlock()
+	if err := j.writeAt(w, at); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.size = max(j.size, at+n)
+	j.synced = end
+	if keep := end / journalBlock * journalBlock; keep > at {
+		j.tail = append(j.tail[:0], j.tail[keep-at:]...)
+		j.tailAt = keep
+	}
+	return nil
+}
+
+// writeAt writes b at off durably: one direct, synchronous write, or a
+// write through the page cache and fdatasync. A file system that refuses
+// the direct write (EINVAL) has the journal write through the page cache
+// from then on.
+func (j *Journal) writeAt(b []byte, off int64) error {
+	if d := j.direct.Load(); d != nil {
+		_, err := d.WriteAt(b, off)
+		if !errors.Is(err, syscall.EINVAL) {
+			return err
+		}
+		j.direct.Store(nil)
+	}
+	if _, err := j.f.WriteAt(b, off); err != nil {
+		return err
+	}
+	return datasync(j.f)
 }
 
 // Rewind starts a new lap: a new generation in the header, flushed, and
@@ -267,37 +377,65 @@ func (j *Journal) Sync() error {
 // lap stored durably first, with its JournalMark.
 func (j *Journal) Rewind() error {
 	const op = "audit.Journal.Rewind"
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	j.flushMu.Lock()
+	defer j.flushMu.Unlock()
+	if err := j.flush(); err != nil {
+		return errs.E(op, errs.Unavailable, "cannot flush the audit journal", err)
+	}
 	var g [8]byte
 	if _, err := rand.Read(g[:]); err != nil {
 		return errs.E(op, errs.Internal, err)
 	}
 	gen := binary.LittleEndian.Uint64(g[:])
 	n := len(journalMagic)
-	hdr := make([]byte, n+12)
+	hdr := alignedBuffer(JournalHeaderSize)
 	copy(hdr, journalMagic)
 	binary.LittleEndian.PutUint64(hdr[n:], gen)
 	binary.LittleEndian.PutUint32(hdr[n+8:], crc32.Checksum(hdr[:n+8], castagnoli))
-	if _, err := j.f.WriteAt(hdr, 0); err != nil {
-		return errs.E(op, errs.Unavailable, "cannot write the audit journal", err)
-	}
-	// From here the header on disk may hold either generation: records
-	// go with the new one, and a failed flush is reported.
+	// Once the write begins, the header on disk may hold either
+	// generation: records go with the new one, and a failed write is
+	// reported.
+	j.mu.Lock()
 	j.gen, j.off, j.count, j.found = gen, JournalHeaderSize, 0, nil
-	if err := datasync(j.f); err != nil {
-		return errs.E(op, errs.Unavailable, "cannot flush the audit journal", err)
+	j.tail, j.tailAt, j.synced = j.tail[:0], JournalHeaderSize, JournalHeaderSize
+	j.mu.Unlock()
+	if err := j.writeAt(hdr, 0); err != nil {
+		return errs.E(op, errs.Unavailable, "cannot write the audit journal", err)
 	}
 	return nil
 }
 
-// Close closes the file and releases its lock.
+// Close writes and flushes the records not yet flushed, closes the file
+// and releases its lock.
 func (j *Journal) Close() error {
+	j.flushMu.Lock()
+	defer j.flushMu.Unlock()
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.closed {
+	closed := j.closed
+	j.mu.Unlock()
+	if closed {
 		return nil
 	}
+	err := j.flush()
+	j.mu.Lock()
 	j.closed = true
-	return j.f.Close()
+	j.mu.Unlock()
+	if j.directFile != nil {
+		j.directFile.Close()
+	}
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// alignUp rounds n up to a multiple of journalBlock.
+func alignUp(n int64) int64 { return (n + journalBlock - 1) / journalBlock * journalBlock }
+
+// alignedBuffer returns n zero bytes (a multiple of journalBlock) whose
+// address is a multiple of journalBlock, as direct I/O needs.
+func alignedBuffer(n int64) []byte {
+	b := make([]byte, n+journalBlock)
+	skip := int((journalBlock - uintptr(unsafe.Pointer(&b[0]))%journalBlock) % journalBlock)
+	return b[skip : skip+int(n) : skip+int(n)]
 }

@@ -2,8 +2,10 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -321,4 +323,84 @@ func TestLogRecoversTheJournal(t *testing.T) {
 		}
 		closeLog(t, l)
 	})
+}
+
+// TestJournalSyncsRewriteTheLastBlock: records synced a few at a time
+// share blocks, each Sync writing the last block again; what is read back
+// after a reopen, and after appending in the block where the last lap
+// stopped, is every record, in order.
+func TestJournalSyncsRewriteTheLastBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.journal")
+	j := openJournal(t, path)
+	es := journaled(0, 300)
+	es[7].Detail = strings.Repeat("x", 5000) // a record longer than a block
+	for i := 0; i < 200; i += 3 {
+		if err := j.Write(es[i:min(i+3, 200)]); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Sync(); err != nil { // nothing new
+		t.Fatal(err)
+	}
+	// A reopened journal goes on inside the block where the lap stopped.
+	reopensWith(t, j, path, es[:200])
+	j = openJournal(t, path)
+	if j.Offset()%4096 == 0 {
+		t.Fatalf("offset %d: the test wants the last record to end inside a block", j.Offset())
+	}
+	for i := 200; i < 300; i++ {
+		if err := j.Write(es[i : i+1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Sync(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reopensWith(t, j, path, es)
+}
+
+// TestJournalExtendsWhileWriting: Extend writing zeros ahead while records
+// are written and synced loses none of them, even when the records reach
+// the part being extended.
+func TestJournalExtendsWhileWriting(t *testing.T) {
+	es := journaled(0, 4000)
+	for i := range es {
+		es[i].Detail = strings.Repeat("d", 900) // 4,000 records, about 4 MB
+	}
+	for round := range 5 { // the race it checks is not lost every time
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("audit%d.journal", round))
+		j := openJournal(t, path)
+		done := make(chan struct{})
+		extended := make(chan error, 1)
+		go func() {
+			defer close(extended)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := j.Extend(64 << 10); err != nil { // close behind the records
+					extended <- err
+					return
+				}
+			}
+		}()
+		for i := 0; i < len(es); i += 10 {
+			if err := j.Write(es[i : i+10]); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Sync(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		if err := <-extended; err != nil {
+			t.Fatal(err)
+		}
+		reopensWith(t, j, path, es)
+	}
 }

@@ -81,6 +81,22 @@ type Log struct {
 	acks  chan ack      // a committed batch for acknowledge, handed over once the previous one is durable
 	acked chan struct{} // closed when acknowledge returns
 
+	// Journaled requests wait in jwait for acknowledge's next flush of the
+	// journal, which writes every record written before it began; run
+	// signals jkick after adding to jwait.
+	jmu   sync.Mutex
+	jwait []*request
+	jkick chan struct{}
+
+	// With a journal, requests with attached writes wait in swait for the
+	// committer, which stores all that wait in one transaction; run
+	// signals skick after adding to swait, and closes squit at Close.
+	smu   sync.Mutex
+	swait []*request
+	skick chan struct{}
+	squit chan struct{}
+	sdone chan struct{} // closed when the committer returns (or at once without a journal)
+
 	// The tree as this Log last stored it; the writer and the ingester
 	// both store.
 	treeMu   sync.Mutex
@@ -141,7 +157,8 @@ func NewLog(store Store, signer note.Signer, opts Options) *Log {
 	l := &Log{
 		store: store, signer: signer, opts: opts,
 		reqs: make(chan *request, opts.MaxBatch), quit: make(chan struct{}), stopped: make(chan struct{}),
-		ctx: ctx, cancel: cancel, acks: make(chan ack), acked: make(chan struct{}),
+		ctx: ctx, cancel: cancel, acks: make(chan ack), acked: make(chan struct{}), jkick: make(chan struct{}, 1),
+		skick: make(chan struct{}, 1), squit: make(chan struct{}), sdone: make(chan struct{}),
 		drains: make(chan chan error), ingQuit: make(chan struct{}), ingDone: make(chan struct{}),
 	}
 	go l.run()
@@ -254,12 +271,15 @@ func (l *Log) run() {
 			// Its entries stay in the file for the next start.
 			l.opts.Logger.Error("audit: cannot move the journal's entries into the log; appending without the journal", "journal", j.path, "err", err)
 			close(l.ingDone)
+			close(l.sdone)
 		} else {
 			l.journal = j
 			go l.ingest()
+			go l.committer()
 		}
 	} else {
 		close(l.ingDone)
+		close(l.sdone)
 	}
 	batch := make([]*request, 0, l.opts.MaxBatch)
 	timer := time.NewTimer(time.Hour)
@@ -292,6 +312,8 @@ func (l *Log) run() {
 				l.put(batch)
 				clear(batch)
 			}
+			close(l.squit)
+			<-l.sdone
 			close(l.acks)
 			<-l.acked
 			if l.journal != nil {
@@ -309,6 +331,9 @@ func (l *Log) run() {
 // fill appends pending requests to batch, up to MaxBatch: those waiting,
 // then, while some Append call under way has not handed over its entry,
 // those arriving less than GroupWait apart, for at most 8 GroupWaits.
+// With a journal it does not wait: writing there costs little, and the
+// journal's flushes and the committer's transactions each gather whatever
+// arrived while the last one ran.
 func (l *Log) fill(batch []*request, linger *time.Timer) []*request {
 	var deadline time.Time
 	for len(batch) < l.opts.MaxBatch {
@@ -318,7 +343,7 @@ func (l *Log) fill(batch []*request, linger *time.Timer) []*request {
 			continue
 		default:
 		}
-		if l.opts.GroupWait < 0 || linger == nil || l.arriving.Load() == 0 {
+		if l.opts.GroupWait < 0 || linger == nil || l.arriving.Load() == 0 || l.journal != nil {
 			return batch
 		}
 		if deadline.IsZero() {
@@ -340,10 +365,40 @@ func (l *Log) fill(batch []*request, linger *time.Timer) []*request {
 	return batch
 }
 
-// put writes batch to the journal, or to the Store when there is no
-// journal or the batch carries attached writes, and hands it to
-// acknowledge.
+// put writes batch to the Store when there is no journal; with one, it
+// has the committer store the requests with attached writes and writes
+// the others to the journal.
 func (l *Log) put(batch []*request) {
+	if l.journal == nil {
+		l.storeBatch(batch)
+		return
+	}
+	plain := batch[:0:0]
+	kick := false
+	l.smu.Lock()
+	for _, r := range batch {
+		if r.with != nil {
+			l.swait = append(l.swait, r)
+			kick = true
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	l.smu.Unlock()
+	if kick {
+		select {
+		case l.skick <- struct{}{}:
+		default:
+		}
+	}
+	if len(plain) > 0 {
+		l.journalize(plain)
+	}
+}
+
+// storeBatch writes batch to the Store in one transaction and hands it to
+// acknowledge.
+func (l *Log) storeBatch(batch []*request) {
 	es := make([]Entry, len(batch))
 	var attached []any
 	for i, r := range batch {
@@ -352,32 +407,79 @@ func (l *Log) put(batch []*request) {
 			attached = append(attached, r.with)
 		}
 	}
-	if l.journal == nil || len(attached) > 0 {
-		first, durable, err := l.commit(es, attached, nil)
-		for i, r := range batch {
-			r.seq, r.err = first+int64(i), err
+	first, durable, err := l.commit(es, attached, nil)
+	for i, r := range batch {
+		r.seq, r.err = first+int64(i), err
+	}
+	l.finish(batch, durable, err)
+}
+
+// committer stores the requests with attached writes that wait in swait,
+// all of them at a time, so that the journal's batches never wait for a
+// transaction: one that waits for the ingester's turn at the database
+// held every check behind it for 10-30 ms.
+func (l *Log) committer() {
+	defer close(l.sdone)
+	for {
+		select {
+		case <-l.skick:
+			l.storeWaiting()
+		case <-l.squit:
+			l.storeWaiting()
+			return
 		}
-		l.finish(batch, durable, err)
-		return
+	}
+}
+
+// storeWaiting stores the requests waiting in swait, MaxBatch at a time.
+func (l *Log) storeWaiting() {
+	for {
+		l.smu.Lock()
+		n := min(len(l.swait), l.opts.MaxBatch)
+		batch := l.swait[:n:n]
+		l.swait = l.swait[n:]
+		if len(l.swait) == 0 {
+			l.swait = nil
+		}
+		l.smu.Unlock()
+		if n == 0 {
+			return
+		}
+		l.storeBatch(batch)
+	}
+}
+
+// journalize writes batch, whose requests have no attached writes, to the
+// journal and has acknowledge flush it.
+func (l *Log) journalize(batch []*request) {
+	es := make([]Entry, len(batch))
+	for i, r := range batch {
+		es[i] = r.e
 	}
 	j := l.journal
 	if j.Offset() >= JournalLap {
 		l.rewind(j)
 	}
 	err := j.Write(es)
-	if err == nil {
-		l.ingMu.Lock()
-		l.pending = append(l.pending, es...)
-		l.ingMu.Unlock()
-		l.batches.Add(1)
-		l.entries.Add(int64(len(es)))
-	} else {
-		l.failures.Add(1)
-	}
 	for _, r := range batch {
 		r.seq, r.err = Unnumbered, err
 	}
-	l.finish(batch, j.Sync, err)
+	if err != nil {
+		l.failures.Add(1)
+		l.finish(batch, nil, err)
+		return
+	}
+	l.ingMu.Lock()
+	l.pending = append(l.pending, es...)
+	l.ingMu.Unlock()
+	l.entries.Add(int64(len(es)))
+	l.jmu.Lock()
+	l.jwait = append(l.jwait, batch...)
+	l.jmu.Unlock()
+	select {
+	case l.jkick <- struct{}{}:
+	default:
+	}
 }
 
 // finish hands a written batch to acknowledge, or wakes its Appends at
@@ -487,18 +589,56 @@ func (l *Log) commit(es []Entry, attached []any, mark *JournalMark) (int64, func
 // batch: with a queue of committed batches it committed nearly every
 // entry alone (1.2 entries a commit), and the commits' own work cut
 // document checks from 7,000 to 1,800 a second.
+//
+// Batches written to the journal are not handed over: their requests wait
+// in jwait, and each flush of the journal takes all of them. A request
+// written while a flush runs waits for that flush and the next one, not
+// for a batch already formed and waiting its turn behind them: at 32
+// checks in flight, Append waited 0.69 ms, two and a half flushes.
 func (l *Log) acknowledge() {
 	defer close(l.acked)
-	for a := range l.acks {
-		if err := a.durable(); err != nil {
-			l.failures.Add(1)
-			for _, r := range a.reqs {
-				r.err = err
+	for {
+		select {
+		case a, ok := <-l.acks:
+			if !ok {
+				l.syncJournal()
+				return
 			}
+			if err := a.durable(); err != nil {
+				l.failures.Add(1)
+				for _, r := range a.reqs {
+					r.err = err
+				}
+			}
+			for _, r := range a.reqs {
+				close(r.done)
+			}
+		case <-l.jkick:
+			l.syncJournal()
 		}
-		for _, r := range a.reqs {
-			close(r.done)
+	}
+}
+
+// syncJournal flushes the journal for the requests waiting in jwait and
+// wakes them.
+func (l *Log) syncJournal() {
+	l.jmu.Lock()
+	reqs := l.jwait
+	l.jwait = nil
+	l.jmu.Unlock()
+	if len(reqs) == 0 {
+		return
+	}
+	l.batches.Add(1)
+	err := l.journal.Sync()
+	if err != nil {
+		l.failures.Add(1)
+	}
+	for _, r := range reqs {
+		if err != nil {
+			r.err = err
 		}
+		close(r.done)
 	}
 }
 
@@ -636,7 +776,7 @@ func (l *Log) drain(ctx context.Context) error {
 
 // Stats counts a Log's work since NewLog.
 type Stats struct {
-	Batches  int64 // committed transactions that appended entries, and batches journaled
+	Batches  int64 // committed transactions that appended entries, and flushes of the journal
 	Entries  int64 // entries in them
 	Ingested int64 // journaled entries moved into the Store
 	Failures int64 // transactions that failed (with or without entries)
