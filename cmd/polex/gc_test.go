@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+)
 
 func TestMemoryLimit(t *testing.T) {
 	const meminfo = "MemTotal:       24683724 kB\nMemFree:        19046424 kB\n"
@@ -19,5 +22,18 @@ func TestMemoryLimit(t *testing.T) {
 		if got := memoryLimit(tc.meminfo, tc.cgroup); got != tc.want {
 			t.Errorf("%s: memoryLimit = %d, want %d", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestTuneProcs(t *testing.T) {
+	was := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(was)
+	tuneProcs(func(string) string { return "3" }) // the environment decides
+	if got := runtime.GOMAXPROCS(0); got != was {
+		t.Fatalf("with GOMAXPROCS set, tuneProcs changed it: %d, was %d", got, was)
+	}
+	tuneProcs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != procsPerCPU*was {
+		t.Fatalf("GOMAXPROCS %d, want %d", got, procsPerCPU*was)
 	}
 }
