@@ -164,7 +164,6 @@ func (j *Journal) create() error {
 		return errs.E("audit.OpenJournal", errs.Internal, "cannot write the audit journal", err)
 	}
 	j.size = JournalHeaderSize + journalStep
-	j.tailAt = JournalHeaderSize
 	if err := j.Rewind(); err != nil {
 		return err
 	}

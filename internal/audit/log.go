@@ -27,7 +27,8 @@ type Options struct {
 	// commits a batch, so that concurrent appenders share a commit: while
 	// some Append call has not yet handed over its entry, each arrival
 	// within GroupWait extends the wait, up to 8 GroupWaits in all. A lone
-	// appender never waits. 0 means 100µs; a negative value never waits.
+	// appender never waits, nor does a Log with a Journal (see fill). 0
+	// means 100µs; a negative value never waits.
 	GroupWait time.Duration
 	// Journal, when not nil, makes entries durable in that file, which
 	// the Log then owns (Close closes it): a batch of entries without
