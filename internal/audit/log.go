@@ -417,8 +417,9 @@ func (l *Log) storeBatch(batch []*request) {
 
 // committer stores the requests with attached writes that wait in swait,
 // all of them at a time, so that the journal's batches never wait for a
-// transaction: one that waits for the ingester's turn at the database
-// held every check behind it for 10-30 ms.
+// transaction: in the writer, one that waited for the database's write
+// lock while the ingester stored a few thousand entries (about 7 µs each)
+// held every check behind it.
 func (l *Log) committer() {
 	defer close(l.sdone)
 	for {

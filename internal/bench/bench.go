@@ -133,7 +133,7 @@ type Result struct {
 	Errors           int               `json:"errors"`
 	GoVersion        string            `json:"go_version"`
 	CPUs             int               `json:"cpus"`
-	GOMAXPROCS       int               `json:"gomaxprocs"`
+	GOMAXPROCS       int               `json:"gomaxprocs" doc:"Go processors (polex sets two a CPU unless GOMAXPROCS is set)"`
 	GOGC             int64             `json:"gogc" doc:"the garbage collector's target percentage (polex sets 400 unless GOGC is set)"`
 	GOMEMLIMIT       int64             `json:"gomemlimit_bytes" doc:"the soft memory limit (polex sets half the memory unless GOMEMLIMIT is set)"`
 	Skipped          map[string]string `json:"skipped,omitempty" doc:"why a part did not run"`
