@@ -75,8 +75,7 @@ type Journal struct {
 	synced    int64  // the end of the records on the disk
 	count     int64  // records of this lap
 	size      int64  // the file's size
-	tail      []byte // the bytes of the lap from tailAt to off: not yet flushed, after what precedes them in their block
-	tailAt    int64  // a multiple of journalBlock
+	tail      []byte // the bytes of the lap from the block of synced to off: those flushed in that block, then those not yet
 	extending int64  // the offset Extend is writing zeros at, 0 when none
 	extended  *sync.Cond
 	closed    bool
@@ -185,9 +184,10 @@ func (j *Journal) read(size int64) error {
 	if err := j.readRecords(size); err != nil {
 		return err
 	}
-	j.tailAt, j.synced = j.off/journalBlock*journalBlock, j.off
-	j.tail = make([]byte, j.off-j.tailAt)
-	if _, err := j.f.ReadAt(j.tail, j.tailAt); err != nil {
+	j.synced = j.off
+	at := alignDown(j.off)
+	j.tail = make([]byte, j.off-at)
+	if _, err := j.f.ReadAt(j.tail, at); err != nil {
 		return errs.E("audit.OpenJournal", errs.Internal, fmt.Sprintf("cannot read %s", j.path), err)
 	}
 	return nil
@@ -317,14 +317,14 @@ func (j *Journal) Sync() error {
 	return nil
 }
 
-// flush writes the blocks from tailAt to off, the last one padded with
+// flush writes the blocks from the one holding synced to off, the last one padded with
 // zeros (which read as the end of the lap), and keeps the bytes of that
 // last block for the next flush. A write that tears leaves the bytes
 // already flushed as they were: they are written again unchanged. The
 // caller holds flushMu.
 func (j *Journal) flush() error {
 	j.mu.Lock()
-	at, end := j.tailAt, j.off
+	at, end := alignDown(j.synced), j.off
 	if end == j.synced || j.closed {
 		j.mu.Unlock()
 		return nil
@@ -346,9 +346,8 @@ func (j *Journal) flush() error {
 	defer j.mu.Unlock()
 	j.size = max(j.size, at+n)
 	j.synced = end
-	if keep := end / journalBlock * journalBlock; keep > at {
+	if keep := alignDown(end); keep > at {
 		j.tail = append(j.tail[:0], j.tail[keep-at:]...)
-		j.tailAt = keep
 	}
 	return nil
 }
@@ -396,7 +395,7 @@ func (j *Journal) Rewind() error {
 	// reported.
 	j.mu.Lock()
 	j.gen, j.off, j.count, j.found = gen, JournalHeaderSize, 0, nil
-	j.tail, j.tailAt, j.synced = j.tail[:0], JournalHeaderSize, JournalHeaderSize
+	j.tail, j.synced = j.tail[:0], JournalHeaderSize
 	j.mu.Unlock()
 	if err := j.writeAt(hdr, 0); err != nil {
 		return errs.E(op, errs.Unavailable, "cannot write the audit journal", err)
@@ -427,6 +426,9 @@ func (j *Journal) Close() error {
 	}
 	return err
 }
+
+// alignDown rounds n down to a multiple of journalBlock.
+func alignDown(n int64) int64 { return n / journalBlock * journalBlock }
 
 // alignUp rounds n up to a multiple of journalBlock.
 func alignUp(n int64) int64 { return (n + journalBlock - 1) / journalBlock * journalBlock }
