@@ -75,7 +75,7 @@ type Journal struct {
 	synced    int64  // the end of the records on the disk
 	count     int64  // records of this lap
 	size      int64  // the file's size
-	tail      []byte // the bytes of the lap from the block of synced to off: those flushed in that block, then those not yet
+	tail      []byte // the lap's bytes from the start of synced's block to off
 	extending int64  // the offset Extend is writing zeros at, 0 when none
 	extended  *sync.Cond
 	closed    bool
@@ -317,11 +317,11 @@ func (j *Journal) Sync() error {
 	return nil
 }
 
-// flush writes the blocks from the one holding synced to off, the last one padded with
-// zeros (which read as the end of the lap), and keeps the bytes of that
-// last block for the next flush. A write that tears leaves the bytes
-// already flushed as they were: they are written again unchanged. The
-// caller holds flushMu.
+// flush writes the blocks from the one holding synced to off, the last
+// one padded with zeros (which read as the end of the lap), and keeps the
+// bytes of that last block for the next flush. A write that tears leaves
+// the bytes already flushed as they were: they are written again
+// unchanged. The caller holds flushMu.
 func (j *Journal) flush() error {
 	j.mu.Lock()
 	at, end := alignDown(j.synced), j.off
