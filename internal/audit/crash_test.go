@@ -60,6 +60,10 @@ func crashJournal(target string) (*audit.Journal, error) {
 	return j, err
 }
 
+// maxJournalBacklog is how many entries the journaling child of
+// TestKillMidAppend lets wait for its ingester.
+const maxJournalBacklog = 256
+
 // crashChild appends from 16 goroutines and prints "seq n" for every
 // acknowledged entry (seq -1 when journaled), until it is killed.
 func crashChild() {
@@ -88,6 +92,19 @@ func crashChild() {
 	for range 16 {
 		go func() {
 			for {
+				// The journaling child appends no faster than its ingester
+				// moves entries into the database, as a server does below
+				// saturation. Unpaced under the race detector, the
+				// ingester's transactions ran back to back and the other
+				// child, waiting on SQLite's busy handler (which polls and
+				// is not fair), failed with SQLITE_BUSY after 10 s.
+				for j != nil {
+					st := l.Stats()
+					if st.Entries-st.Ingested < maxJournalBacklog {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
 				n := int(next.Add(1))
 				seq, err := l.Append(ctx, entryN(n))
 				mu.Lock()
