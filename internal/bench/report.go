@@ -39,6 +39,8 @@ func (r *Result) WriteTable(w io.Writer) error {
 	row("PostgreSQL document check p99", r.PGDocCheckP99, "%.3f ms", "", "pg_doc_check_p99_ms")
 	row("PostgreSQL checks with a log row", r.PGDocAuditedPerS, "%.0f /s", "", "pg_doc_checks_audited_per_s")
 	row("PostgreSQL check with a log row p99", r.PGDocAuditedP99, "%.3f ms", "", "pg_doc_check_audited_p99_ms")
+	row("loopback ceiling: HTTP, no check", r.CeilingPerS, "%.0f /s", "", "loopback_ceiling_per_s")
+	row("loopback ceiling: HTTP, durable audit entry", r.CeilingAuditedPerS, "%.0f /s", "", "loopback_audited_ceiling_per_s")
 	row(fmt.Sprintf("name screen p50 (%d in flight)", r.LatencyConc), r.NameScreenP50, "%.2f ms", "", "name_screen_p50_ms")
 	row(fmt.Sprintf("name screen p99 (%d in flight)", r.LatencyConc), r.NameScreenP99, "%.2f ms", "≤ 10 ms", "name_screen_p99_ms")
 	row(fmt.Sprintf("name screen p99 (%d in flight)", r.Concurrency), r.NameThroughputP99, "%.2f ms", "", "name_screen_throughput_p99_ms")

@@ -60,7 +60,8 @@ func TestBenchChecks(t *testing.T) {
 		positive(key)
 	}
 	for _, k := range []string{"doc_check_p50_ms", "doc_check_p99_ms", "doc_checks_per_s", "doc_batch_per_s", "doc_index_bytes_per_doc",
-		"doc_check_hits", "batch_hits", "index_documents", "concurrency", "cpus", "gomaxprocs"} {
+		"doc_check_hits", "batch_hits", "index_documents", "concurrency", "cpus", "gomaxprocs",
+		"loopback_ceiling_per_s", "loopback_audited_ceiling_per_s"} {
 		positive(k)
 	}
 	for _, k := range []string{"pg_doc_checks_per_s", "pg_doc_checks_audited_per_s", "pg_doc_check_audited_p99_ms", "pg_name_screen_p99_ms"} {
