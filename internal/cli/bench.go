@@ -17,10 +17,13 @@ Builds N synthetic travel documents and M persons (deterministic for a seed)
 in an embedded SQLite data directory through the import path, serves Polex on
 127.0.0.1 with audit on, and measures its checks over HTTP at concurrency C:
 single document checks (1 % of them stored documents), batches of 1,000
-documents, person screens and 300-passenger manifests. With --postgres, the
-same data goes into a fresh schema of that server (dropped after) for the
-baseline: documents by primary key, names by pg_trgm similarity or
-dmetaphone, at the same concurrency.
+documents, person screens and 300-passenger manifests. Then the loopback
+ceilings: the same client against a handler that does no check, plain and
+waiting for a durable audit entry (a journal and database of its own beside
+the data directory), for half a phase each. With --postgres, the same data
+goes into a fresh schema of that server (dropped after) for the baseline:
+documents by primary key, names by pg_trgm similarity or dmetaphone, at the
+same concurrency.
 
 Without --data the data directory is temporary. With --data DIR it is kept,
 and reused when it already holds the same data (N, M, seed), so a large run
