@@ -164,8 +164,8 @@ func ceilings(ctx context.Context, o *Options, parent string, docs *Documents, r
 			o.logf("  %d checks: p50 %.2f ms, p99 %.2f ms, %.0f checks/s", st.n(), st.pct(0.5), st.pct(0.99), *res.CeilingPerS)
 			continue
 		}
-		// Every answered check appended its entry: the figure is of
-		// audited checks, not of errors answered fast.
+		// A non-2xx answer already failed the phase; this checks that the
+		// figure is of checks whose entries were appended.
 		if got := log.Stats().Entries; got < int64(st.n()) {
 			return fail(op, fmt.Errorf("%d checks answered but %d audit entries appended", st.n(), got), res)
 		}
